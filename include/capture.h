@@ -1,0 +1,80 @@
+/* capture.h: the capture engine as its consumers see it (wizard, watch, analyze).
+ * One capture thread owns the pcap handle and the flow table; it publishes a
+ * snapshot about every 100 ms. Consumers copy the snapshot and never touch the
+ * engine's internals. No curses types here (STYLE.md: boundaries). */
+#ifndef TSHOOT_CAPTURE_H
+#define TSHOOT_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Handshake classes of DESIGN.md, in this order everywhere. */
+enum hs_class { HS_ESTABLISHED, HS_SYNACK_NO_ACK, HS_REFUSED, HS_UNREACHABLE,
+                HS_SYN_NO_SYNACK, HS_NCLASSES };
+
+#define CAPTURE_RECENT 8      /* attempts kept in a snapshot */
+#define CAPTURE_LADDER_LINES 12
+
+/* Counts per class (and the total). */
+struct hs_counts {
+    uint64_t total;
+    uint64_t by_class[HS_NCLASSES];
+};
+
+/* One attempt as the UI shows it. */
+struct capture_attempt {
+    char client[64];                       /* "addr:port" */
+    char server[64];
+    enum hs_class cls;
+    unsigned syn_count;                    /* the SYN and its retransmissions */
+    char ladder[CAPTURE_LADDER_LINES][80]; /* a small ladder diagram, one line each */
+    unsigned nladder;
+};
+
+/* What the consumers copy. */
+struct capture_snapshot {
+    uint64_t generation;   /* changes whenever anything below changes */
+    int running;           /* 1 while the capture thread reads */
+    uint64_t packets;      /* records read */
+    struct hs_counts counts;
+    char verdict_code[32];  /* DESIGN.md verdict code: no_syn, syn_no_synack, ... */
+    char scenario[8];       /* the playbook scenario it points to, "" if none */
+    char summary[256];      /* the verdict sentence */
+    uint64_t kernel_drops, iface_drops;
+    struct capture_attempt recent[CAPTURE_RECENT];
+    unsigned nrecent;
+    char error[256];        /* non-empty when the capture stopped on an error */
+};
+
+/* What to capture. */
+struct capture_config {
+    const char *iface;      /* live interface, or NULL */
+    const char *file;       /* capture file ("-" for stdin), or NULL */
+    const uint16_t *ports;
+    size_t nports;
+    const char *write_path; /* evidence pcap to write, or NULL */
+};
+
+struct capture;
+
+/* Starts the capture thread. Returns NULL with *cause (malloc'd) and *exit_code
+ * (2 bad input, 3 environment: permission, no such interface) on failure. */
+struct capture *capture_start(const struct capture_config *cfg, int *exit_code, char **cause);
+
+/* Copies the latest snapshot. Safe from any thread. */
+void capture_snapshot(struct capture *c, struct capture_snapshot *out);
+
+/* A descriptor that becomes readable when a new snapshot is published;
+ * the caller drains it with capture_drain_notify(). */
+int capture_notify_fd(const struct capture *c);
+
+/* Empties the notify descriptor. */
+void capture_drain_notify(struct capture *c);
+
+/* Stops the thread, closes the handle and frees the engine. */
+void capture_stop(struct capture *c);
+
+/* The DESIGN.md name of a class ("established", ...). */
+const char *capture_class_name(enum hs_class cls);
+
+#endif
