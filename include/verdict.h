@@ -53,6 +53,8 @@ struct verdict_input {
     size_t nlocal;
     verdict_scenario_fn scenario_for;
     void *scenario_arg;
+    const char *const *names;     /* verdict_paths(): a name per capture (file
+                                     names) for the sentence; NULL: "capture N" */
 };
 
 /* The verdict. */
@@ -80,10 +82,9 @@ enum verdict_code verdict_from_counts(const struct hs_counts *counts);
 /* The verdict code matching one attempt class. */
 enum verdict_code verdict_from_class(enum hs_class cls);
 
-/* Guesses whether TTL is an initial value (64, 128, 255; also 32, 60 and 30
- * of older stacks) and returns it, or the initial value it most likely
- * started from (the next of 32/64/128/255 above it). *HOPS gets the hops
- * travelled (NULL skips). */
+/* The initial TTL that TTL most likely started from: the smallest of the
+ * common initial values 32, 64, 128, 255 that is >= TTL. *HOPS gets the hops
+ * travelled (NULL skips); 0 hops means TTL is itself an initial value. */
 uint8_t verdict_initial_ttl(uint8_t ttl, unsigned *hops);
 
 /* Infers the vantage of the capture behind T: from local addresses first

@@ -690,6 +690,9 @@ int
 tracker_packet(struct tracker *t, const struct decoded *d, uint64_t ts_us)
 {
     t->stats.packets++;
+    if (t->stats.ts_first == 0)
+        t->stats.ts_first = ts_us;
+    t->stats.ts_last = ts_us;
     int used = 0;
     if (d->result == DECODE_TCP) {
         const struct decoded_tcp *tcp = &d->tcp;
@@ -733,6 +736,9 @@ tracker_frame(struct tracker *t, int dlt, const uint8_t *data, uint32_t caplen,
     t->stats.by_result[r]++;
     if (r != DECODE_TCP && r != DECODE_ICMP_UNREACH) {
         t->stats.packets++;
+        if (t->stats.ts_first == 0)
+            t->stats.ts_first = ts_us;
+        t->stats.ts_last = ts_us;
         return 0;
     }
     return tracker_packet(t, &d, ts_us);
