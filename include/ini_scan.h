@@ -29,6 +29,7 @@ struct ini_scan {
     size_t nkeys;
     struct ini_section *sections;
     size_t nsections;
+    int syntax_errors;   /* problems that make iniparser refuse the file */
 };
 
 /* Reads PATH and indexes it, adding every problem to D. Returns 0, or -1 when

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +93,25 @@ static void add_key(struct ini_scan *scan, const char *section, char *key, int l
     k[scan->nkeys++] = (struct ini_key){ strdup(section), key, line };
 }
 
+/* Adds a problem that makes iniparser refuse the whole file. */
+static void syntax_error(struct ini_scan *scan, struct diag *d, int line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_add(d, line, "%s", msg);
+    scan->syntax_errors++;
+}
+
 /* Checks a value the way iniparser reads it: quotes closed, nothing cut. */
-static void check_value(const char *v, int line, struct diag *d)
+static void check_value(struct ini_scan *scan, const char *v, int line, struct diag *d)
 {
     size_t n = strlen(v);
     if (n && (v[0] == '"' || v[0] == '\'')) {
         if (n < 2 || v[n - 1] != v[0])
-            diag_add(d, line, "unterminated %c quote", v[0]);
+            syntax_error(scan, d, line, "unterminated %c quote", v[0]);
         else if (memchr(v + 1, v[0], n - 2))
             diag_add(d, line, "a value quoted with %c cannot contain %c: quote it with %c",
                      v[0], v[0], v[0] == '"' ? '\'' : '"');
@@ -151,14 +164,14 @@ static void scan_line(struct ini_scan *scan, char *text, int line, char **sectio
     if (!t)
         return;
     if (joined > INI_SCAN_MAX_LINE)
-        diag_add(d, line, "line too long (%zu bytes, iniparser takes at most %d): split the text",
-                 joined, INI_SCAN_MAX_LINE);
+        syntax_error(scan, d, line, "line too long (%zu bytes, iniparser takes at most %d): split the text",
+                     joined, INI_SCAN_MAX_LINE);
     else if (!t[0] || t[0] == ';' || t[0] == '#') {
         /* blank or comment */
     } else if (t[0] == '[') {
         size_t n = strlen(t);
         if (t[n - 1] != ']')
-            diag_add(d, line, "section header without a closing ']'");
+            syntax_error(scan, d, line, "section header without a closing ']'");
         else {
             char *name = lower(strip_dup(t + 1, n - 2));
             int first = ini_scan_section_line(scan, name);
@@ -171,7 +184,7 @@ static void scan_line(struct ini_scan *scan, char *text, int line, char **sectio
     } else {
         char *eq = strchr(t, '=');
         if (!eq)
-            diag_add(d, line, "not a section, a comment nor 'key = value'");
+            syntax_error(scan, d, line, "not a section, a comment nor 'key = value'");
         else {
             char *key = lower(strip_dup(t, (size_t)(eq - t)));
             char *val = strip_dup(eq + 1, strlen(eq + 1));
@@ -181,7 +194,7 @@ static void scan_line(struct ini_scan *scan, char *text, int line, char **sectio
             if (first)
                 diag_add(d, line, "duplicate key '%s' (first at line %d)", key, first);
             if (val)
-                check_value(val, line, d);
+                check_value(scan, val, line, d);
             free(val);
             add_key(scan, *section, key, line);
         }

@@ -131,7 +131,7 @@ static int expand_var(const struct loader *ld, const char *name, enum pb_os os, 
     return 1;
 }
 
-/* Expands ${name} and $$ in S for OS; in texts (TEXT set) "\n" becomes a newline. */
+/* Expands ${name}, $$ and \\ in S for OS; in texts (TEXT set) "\n" becomes a newline. */
 static char *expand(const struct loader *ld, const char *s, enum pb_os os, int text)
 {
     struct buf b = { 0 };
@@ -151,6 +151,9 @@ static char *expand(const struct loader *ld, const char *s, enum pb_os os, int t
             s = close + 1;
         } else if (text && s[0] == '\\' && s[1] == 'n') {
             buf_add(&b, "\n", 1);
+            s += 2;
+        } else if (s[0] == '\\' && s[1] == '\\') {
+            buf_add(&b, "\\", 1);
             s += 2;
         } else {
             buf_add(&b, s, 1);

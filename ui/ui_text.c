@@ -1,0 +1,241 @@
+/* ui_text.c: decoding, wrapping and the wizard's own words. The screen is
+ * drawn from wide strings; when the terminal's locale is not UTF-8 the text is
+ * folded to ASCII so that French stays readable instead of turning to mojibake. */
+#include "ui_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int lang_fr;
+
+static const char *const words_en[W_NWORDS] = {
+    [W_STEP] = "Step", [W_SCENARIO] = "Scenario", [W_CHECKS] = "Checks",
+    [W_LISTENER] = "Listener", [W_SERVICE] = "Service", [W_FIREWALL] = "Firewall",
+    [W_CAPTURE] = "Capture", [W_NOT_CHECKED] = "not checked", [W_NOTE] = "Note",
+    [W_WARNING] = "Warning", [W_DONE] = "done", [W_CHECK] = "Check",
+    [W_HOST] = "host", [W_IFACE] = "capture", [W_EVIDENCE] = "evidence",
+    [W_COPIED] = "Copied to the clipboard (OSC 52):", [W_RUNNING] = "checking...",
+    [W_KEYS] = "n/p step  up/dn scroll  spc done  tab scenario  [ ] cmd  c copy  r check  ? help  q quit",
+    [W_HELP_TITLE] = "Keys",
+    [W_HELP] =
+        "n, right arrow     next step\n"
+        "p, left arrow      previous step\n"
+        "up, down, j, k     scroll the step\n"
+        "PgUp, PgDn         scroll a page\n"
+        "space, d           mark the step done (or not)\n"
+        "tab, 1-9           switch scenario\n"
+        "[ and ]            pick the previous or next command\n"
+        "c                  copy the picked command (OSC 52)\n"
+        "r                  run the checks again\n"
+        "?, h, F1           this help\n"
+        "q, Esc             quit\n"
+        "\n"
+        "Commands are shown and copied, never run by tshoot.\n"
+        "Any key closes this help.",
+};
+
+static const char *const words_fr[W_NWORDS] = {
+    [W_STEP] = "Étape", [W_SCENARIO] = "Scénario", [W_CHECKS] = "Vérifications",
+    [W_LISTENER] = "Écoute", [W_SERVICE] = "Service", [W_FIREWALL] = "Pare-feu",
+    [W_CAPTURE] = "Capture", [W_NOT_CHECKED] = "non vérifié", [W_NOTE] = "Remarque",
+    [W_WARNING] = "Attention", [W_DONE] = "fait", [W_CHECK] = "Vérification",
+    [W_HOST] = "hôte", [W_IFACE] = "capture", [W_EVIDENCE] = "indices",
+    [W_COPIED] = "Copié dans le presse-papiers (OSC 52) :", [W_RUNNING] = "vérification...",
+    [W_KEYS] = "n/p étape  haut/bas défiler  espace fait  tab scénario  [ ] cmd  c copier  r vérifier  ? aide  q quitter",
+    [W_HELP_TITLE] = "Touches",
+    [W_HELP] =
+        "n, flèche droite   étape suivante\n"
+        "p, flèche gauche   étape précédente\n"
+        "haut, bas, j, k    faire défiler l'étape\n"
+        "PgUp, PgDn         défiler d'une page\n"
+        "espace, d          marquer l'étape faite (ou non)\n"
+        "tab, 1-9           changer de scénario\n"
+        "[ et ]             choisir la commande précédente ou suivante\n"
+        "c                  copier la commande choisie (OSC 52)\n"
+        "r                  relancer les vérifications\n"
+        "?, h, F1           cette aide\n"
+        "q, Échap           quitter\n"
+        "\n"
+        "Les commandes sont affichées et copiées, jamais exécutées par tshoot.\n"
+        "Une touche quelconque ferme l'aide.",
+};
+
+/* Selects the language of the wizard's own words. */
+void ui_text_set_lang(const char *lang)
+{
+    lang_fr = lang && !strcmp(lang, "fr");
+}
+
+/* One of the wizard's own words in the selected language. */
+const char *ui_word(enum ui_word w)
+{
+    return lang_fr ? words_fr[w] : words_en[w];
+}
+
+/* The nearest ASCII for a code point a non-UTF-8 terminal cannot show. */
+static const char *ascii_fold(wchar_t c)
+{
+    static const struct { wchar_t from; const char *to; } map[] = {
+        { 0xe0, "a" }, { 0xe2, "a" }, { 0xe4, "a" }, { 0xe7, "c" }, { 0xe8, "e" },
+        { 0xe9, "e" }, { 0xea, "e" }, { 0xeb, "e" }, { 0xee, "i" }, { 0xef, "i" },
+        { 0xf4, "o" }, { 0xf6, "o" }, { 0xf9, "u" }, { 0xfb, "u" }, { 0xfc, "u" },
+        { 0xc0, "A" }, { 0xc2, "A" }, { 0xc7, "C" }, { 0xc8, "E" }, { 0xc9, "E" },
+        { 0xca, "E" }, { 0xce, "I" }, { 0xd4, "O" }, { 0xd9, "U" }, { 0xdb, "U" },
+        { 0x153, "oe" }, { 0x152, "OE" }, { 0xe6, "ae" }, { 0xab, "\"" }, { 0xbb, "\"" },
+        { 0x2019, "'" }, { 0x2018, "'" }, { 0x201c, "\"" }, { 0x201d, "\"" },
+        { 0x2013, "-" }, { 0x2014, "-" }, { 0x2026, "..." }, { 0xa0, " " }, { 0x202f, " " },
+        { 0x2192, "->" }, { 0x2190, "<-" }, { 0xb7, "." },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].from == c)
+            return map[i].to;
+    return "?";
+}
+
+/* Decodes one UTF-8 sequence at S; sets *len (at least 1). Invalid bytes give U+FFFD. */
+static wchar_t decode_one(const unsigned char *s, size_t *len)
+{
+    unsigned cp, need;
+    if (s[0] < 0x80) { *len = 1; return s[0]; }
+    if ((s[0] & 0xe0) == 0xc0) { need = 1; cp = s[0] & 0x1f; }
+    else if ((s[0] & 0xf0) == 0xe0) { need = 2; cp = s[0] & 0x0f; }
+    else if ((s[0] & 0xf8) == 0xf0) { need = 3; cp = s[0] & 0x07; }
+    else { *len = 1; return 0xfffd; }
+    for (unsigned i = 1; i <= need; i++) {
+        if ((s[i] & 0xc0) != 0x80) { *len = i; return 0xfffd; }
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    *len = need + 1;
+    return (wchar_t)cp;
+}
+
+/* Decodes UTF-8 S into a malloc'd wide string, folded to ASCII when asked. */
+wchar_t *ui_text_decode(const char *s, int ascii)
+{
+    size_t n = strlen(s);
+    wchar_t *out = malloc((n * 3 + 1) * sizeof *out);  /* a fold is at most 3 chars a byte */
+    size_t o = 0;
+    if (!out)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; ) {
+        size_t len;
+        wchar_t c = decode_one(p, &len);
+        p += len;
+        if (c == '\t')
+            c = ' ';
+        if (ascii && c >= 0x80) {
+            for (const char *f = ascii_fold(c); *f; f++)
+                out[o++] = (wchar_t)*f;
+        } else if (c >= 0x20 || c == '\n') {
+            out[o++] = c;
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* The display width of the first N characters of W. */
+int ui_text_width(const wchar_t *w, size_t n)
+{
+    int width = 0;
+    for (size_t i = 0; i < n && w[i]; i++) {
+        int cw = wcwidth(w[i]);
+        width += cw < 0 ? 1 : cw;
+    }
+    return width;
+}
+
+/* Appends one line (copied from W, N characters) to D. */
+static void doc_push(struct doc *d, const wchar_t *prefix, const wchar_t *w, size_t n,
+                     enum doc_style style)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 32;
+        struct doc_line *l = realloc(d->lines, cap * sizeof *l);
+        if (!l)
+            return;
+        d->lines = l;
+        d->cap = cap;
+    }
+    size_t np = wcslen(prefix);
+    wchar_t *t = malloc((np + n + 1) * sizeof *t);
+    if (!t)
+        return;
+    wmemcpy(t, prefix, np);
+    wmemcpy(t + np, w, n);
+    t[np + n] = 0;
+    d->lines[d->n++] = (struct doc_line){ t, style };
+}
+
+/* Appends an empty line. */
+void doc_blank(struct doc *d)
+{
+    doc_push(d, L"", L"", 0, DOC_PLAIN);
+}
+
+/* Wraps one paragraph line W (no '\n') into D. */
+static void wrap_line(struct doc *d, const wchar_t *w, size_t n, int width, const wchar_t *indent,
+                      enum doc_style style)
+{
+    int avail = width - ui_text_width(indent, wcslen(indent));
+    if (avail < 4)
+        avail = 4;
+    if (n == 0) {
+        doc_push(d, indent, w, 0, style);
+        return;
+    }
+    while (n) {
+        size_t take = 0, last_space = 0;
+        int cols = 0;
+        while (take < n) {
+            int cw = wcwidth(w[take]);
+            cw = cw < 0 ? 1 : cw;
+            if (cols + cw > avail)
+                break;
+            cols += cw;
+            if (w[take] == ' ')
+                last_space = take;
+            take++;
+        }
+        if (take < n && last_space > 0)
+            take = last_space;      /* break at the last space that fits */
+        if (take == 0)
+            take = 1;
+        doc_push(d, indent, w, take, style);
+        w += take;
+        n -= take;
+        while (n && *w == ' ' && style != DOC_COMMAND && style != DOC_SELECTED) {
+            w++;
+            n--;
+        }
+    }
+}
+
+/* Wraps S to WIDTH columns with INDENT and appends its lines to D in STYLE. */
+void doc_add(struct doc *d, const char *s, int width, const char *indent, enum doc_style style,
+             int ascii)
+{
+    wchar_t *w = ui_text_decode(s, ascii);
+    wchar_t *wi = ui_text_decode(indent, ascii);
+    if (w && wi) {
+        for (wchar_t *line = w;;) {
+            wchar_t *nl = wcschr(line, L'\n');
+            size_t n = nl ? (size_t)(nl - line) : wcslen(line);
+            wrap_line(d, line, n, width, wi, style);
+            if (!nl)
+                break;
+            line = nl + 1;
+        }
+    }
+    free(w);
+    free(wi);
+}
+
+/* Releases the lines. */
+void doc_free(struct doc *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->lines[i].text);
+    free(d->lines);
+    memset(d, 0, sizeof *d);
+}

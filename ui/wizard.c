@@ -1,0 +1,196 @@
+/* wizard.c: `tshoot wizard`: loads the playbook, opens the terminal, starts the
+ * checks and the capture in the background, and runs the main loop: sleep in
+ * poll() until a key, a resize, a signal or new evidence, then redraw. */
+#include <curses.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "commands.h"
+#include "lang.h"
+#include "playbook.h"
+#include "ui_checks.h"
+#include "ui_term.h"
+#include "ui_text.h"
+#include "ui_wizard.h"
+
+/* The index of the scenario the capture evidence points to, or -1. */
+int wizard_evidence_scenario(const struct wizard *w)
+{
+    const struct wizard_status *st = &w->status;
+    if (!st->have_capture || !st->capture.scenario[0])
+        return -1;
+    for (size_t i = 0; i < w->pb->nscenarios; i++)
+        if (!strcmp(w->pb->scenarios[i].id, st->capture.scenario))
+            return (int)i;
+    return -1;
+}
+
+static struct checks *checks;
+
+/* Starts the checks again in the background (key r). */
+void wizard_run_checks(struct wizard *w)
+{
+    if (checks && checks_run(checks) == 0)
+        w->status.checking = 1;
+}
+
+/* Allocates the done flags, one per step of each scenario. */
+static int wizard_init(struct wizard *w, struct playbook *pb)
+{
+    memset(w, 0, sizeof *w);
+    w->pb = pb;
+    w->done = calloc(pb->nscenarios, sizeof *w->done);
+    if (!w->done)
+        return -1;
+    for (size_t i = 0; i < pb->nscenarios; i++)
+        if (!(w->done[i] = calloc(pb->scenarios[i].nsteps + 1, 1)))
+            return -1;
+    if (gethostname(w->host, sizeof w->host - 1) < 0)
+        snprintf(w->host, sizeof w->host, "?");
+    return 0;
+}
+
+/* Releases the done flags. */
+static void wizard_free(struct wizard *w)
+{
+    for (size_t i = 0; w->done && i < w->pb->nscenarios; i++)
+        free(w->done[i]);
+    free(w->done);
+}
+
+/* Starts the capture from FILE or live on IFACE; on failure the reason goes to the panel. */
+static struct capture *start_capture(struct wizard *w, const char *iface, const char *file)
+{
+    struct capture_config cfg = {
+        .iface = file ? NULL : (iface ? iface : "any"),
+        .file = file,
+        .ports = w->pb->ports,
+        .nports = w->pb->nports,
+    };
+    int code;
+    char *cause = NULL;
+    struct capture *c = capture_start(&cfg, &code, &cause);
+    if (c) {
+        const char *src = file ? file : cfg.iface;
+        const char *base = strrchr(src, '/');
+        snprintf(w->status.capture_source, sizeof w->status.capture_source, "%s", base ? base + 1 : src);
+    } else {
+        snprintf(w->status.capture_error, sizeof w->status.capture_error, "%s", cause ? cause : "no capture");
+    }
+    free(cause);
+    return c;
+}
+
+/* Prints the wizard's usage. */
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tshoot [wizard] [-p PLAYBOOK] [-i IFACE | -r FILE] [--lang LL]\n");
+}
+
+/* Runs the loop until quit; returns the signal that ended it, or 0. */
+static int wizard_loop(struct wizard *w, struct capture *cap)
+{
+    int fds[2], nfds = 0;
+    if (checks)
+        fds[nfds++] = checks_notify_fd(checks);
+    if (cap)
+        fds[nfds++] = capture_notify_fd(cap);
+    while (!w->quit) {
+        screen_main_draw(w);
+        if (w->screen == SCREEN_HELP)
+            screen_help_draw(w);
+        refresh();
+        int what = term_wait(fds, nfds);
+        if (what & TERM_QUIT)
+            return term_quit_signal() ? term_quit_signal() : SIGHUP;
+        if (what & TERM_EXTRA) {
+            if (checks)
+                checks_collect(checks, &w->status);
+            if (cap) {
+                capture_drain_notify(cap);
+                capture_snapshot(cap, &w->status.capture);
+                w->status.have_capture = 1;
+            }
+        }
+        for (int ch; (ch = getch()) != ERR && !w->quit; ) {
+            if (ch == KEY_RESIZE)
+                continue;
+            if (w->screen == SCREEN_HELP)
+                screen_help_key(w, ch);
+            else
+                screen_main_key(w, ch);
+        }
+    }
+    return 0;
+}
+
+/* tshoot wizard: the interactive walk through a playbook. */
+int cmd_wizard(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "playbook", required_argument, NULL, 'p' }, { "interface", required_argument, NULL, 'i' },
+        { "read", required_argument, NULL, 'r' }, { "lang", required_argument, NULL, 'L' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    };
+    const char *pbname = "smb-tcp-handshake", *iface = NULL, *file = NULL, *langopt = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:i:r:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': pbname = optarg; break;
+        case 'i': iface = optarg; break;
+        case 'r': file = optarg; break;
+        case 'L': langopt = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc || (iface && file)) {
+        usage(stderr);
+        return 2;
+    }
+    char lang[16], *cause = NULL;
+    lang_pick(langopt, lang, sizeof lang);
+    char *path = playbook_resolve(pbname, &cause);
+    struct playbook pb;
+    if (!path || playbook_load(path, lang, &pb, &cause) < 0) {
+        fprintf(stderr, "tshoot: %s\n", cause ? cause : pbname);
+        free(cause);
+        free(path);
+        return 2;
+    }
+    free(path);
+    ui_text_set_lang(lang);
+
+    struct wizard w;
+    int status = 0, sig = 0;
+    if (wizard_init(&w, &pb) < 0 || term_open(&status, &cause) < 0) {
+        fprintf(stderr, "tshoot: %s\n", cause ? cause : "out of memory");
+        free(cause);
+        wizard_free(&w);
+        playbook_free(&pb);
+        return status ? status : 3;
+    }
+    screen_main_init(&w);
+    checks = checks_new(&pb);
+    wizard_run_checks(&w);
+    struct capture *cap = start_capture(&w, iface, file);
+    sig = wizard_loop(&w, cap);
+    term_close();
+    if (cap)
+        capture_stop(cap);
+    checks_free(checks);
+    checks = NULL;
+    wizard_free(&w);
+    playbook_free(&pb);
+    if (sig) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    return 0;
+}
