@@ -521,7 +521,7 @@ int playbook_lint(const char *path, FILE *out)
     int err, unreadable;
     diag_init(&d, path);
     unreadable = ini_scan_file(path, &scan, &d, &err) < 0 && err != 0;
-    if (!unreadable && scan.syntax_errors == 0 && scan.nkeys + scan.nsections > 0) {
+    if (!unreadable && scan.syntax_errors == 0) {
         dictionary *dict = playbook_ini_load(path, &d);
         if (dict) {
             playbook_check(&scan, dict, &d);
