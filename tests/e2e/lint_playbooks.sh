@@ -1,0 +1,26 @@
+#!/bin/sh
+# Every playbook under playbooks/ passes `tshoot lint`, and lint's exit codes
+# follow the contract (0 clean, 1 problems, 2 unreadable). Exit 0 pass, 1 fail.
+TSHOOT=${TSHOOT:-build/tshoot}
+fails=0
+for pb in playbooks/*.ini; do
+    if out=$("$TSHOOT" lint "$pb" 2>&1); then
+        echo "ok - lint $pb"
+    else
+        echo "not ok - lint $pb:"; echo "$out" | sed 's/^/    /'; fails=$((fails + 1))
+    fi
+done
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+printf '[playbook]\nid = x\ntitel = y\n' > "$tmp/bad.ini"
+out=$("$TSHOOT" lint "$tmp/bad.ini" 2>&1); rc=$?
+if [ $rc -eq 1 ] && echo "$out" | grep -q "bad.ini:3: unknown key 'titel' (did you mean 'title'?)"; then
+    echo "ok - lint exits 1 and names file, line and a did-you-mean"
+else
+    echo "not ok - lint on a bad file: exit $rc, said: $out"; fails=$((fails + 1))
+fi
+"$TSHOOT" lint "$tmp/missing.ini" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && echo "ok - lint exits 2 on an unreadable file" || { echo "not ok - unreadable: exit $rc"; fails=$((fails + 1)); }
+out=$("$TSHOOT" playbooks 2>&1)
+echo "$out" | grep -q "^smb-tcp-handshake .*445" && echo "ok - tshoot playbooks lists the SMB playbook" \
+    || { echo "not ok - tshoot playbooks said: $out"; fails=$((fails + 1)); }
+[ $fails -eq 0 ]
