@@ -99,7 +99,9 @@ static void check_text(const struct wizard *w, enum pb_check which, char *buf, s
                      (unsigned long long)c->total);
             *bad = c->total > c->by_class[HS_ESTABLISHED];
         } else {
-            snprintf(buf, n, "%s", st->capture_source[0] ? ui_word(W_RUNNING) : ui_word(W_NOT_CHECKED));
+            snprintf(buf, n, "%s", st->capture_error[0] ? ui_word(W_UNAVAILABLE)
+                                   : st->capture_source[0] ? ui_word(W_RUNNING) : ui_word(W_NOT_CHECKED));
+            *bad = st->capture_error[0] != 0;
         }
         break;
     default:

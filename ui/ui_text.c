@@ -15,6 +15,7 @@ static const char *const words_en[W_NWORDS] = {
     [W_WARNING] = "Warning", [W_DONE] = "done", [W_CHECK] = "Check",
     [W_HOST] = "host", [W_IFACE] = "capture", [W_EVIDENCE] = "evidence",
     [W_COPIED] = "Copied to the clipboard (OSC 52):", [W_RUNNING] = "checking...",
+    [W_UNAVAILABLE] = "unavailable",
     [W_KEYS] = "n/p step  up/dn scroll  spc done  tab scenario  [ ] cmd  c copy  r check  ? help  q quit",
     [W_HELP_TITLE] = "Keys",
     [W_HELP] =
@@ -41,6 +42,7 @@ static const char *const words_fr[W_NWORDS] = {
     [W_WARNING] = "Attention", [W_DONE] = "fait", [W_CHECK] = "Vérification",
     [W_HOST] = "hôte", [W_IFACE] = "capture", [W_EVIDENCE] = "indices",
     [W_COPIED] = "Copié dans le presse-papiers (OSC 52) :", [W_RUNNING] = "vérification...",
+    [W_UNAVAILABLE] = "indisponible",
     [W_KEYS] = "n/p étape  haut/bas défiler  espace fait  tab scénario  [ ] cmd  c copier  r vérifier  ? aide  q quitter",
     [W_HELP_TITLE] = "Touches",
     [W_HELP] =

@@ -9,6 +9,7 @@ command -v tmux >/dev/null || { echo "SKIPPED: tmux is not installed"; exit 77; 
 TSHOOT=$(cd "$(dirname "$TSHOOT")" && pwd)/$(basename "$TSHOOT")
 
 RUN=0
+NOCOLOR=
 SOCK="tshoot-test-$$-$RUN"
 FAILS=0
 cleanup() { i=0; while [ $i -le $RUN ]; do tmux -L "tshoot-test-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done; }
@@ -44,7 +45,7 @@ start() {
     t kill-server 2>/dev/null
     RUN=$((RUN + 1)); SOCK="tshoot-test-$$-$RUN"
     t -f /dev/null new-session -d -s w -x "$2" -y "$3" \
-        "trap : INT; cd '$PWD' && LANG=$1 LC_ALL= '$TSHOOT' wizard -p $PB -r ../shared/corpus/handshake/synth-smb445-ipv4-syn-no-synack.pcap; echo EXITED=\$?; sleep 60"
+        "trap : INT; cd '$PWD' && NO_COLOR=$NOCOLOR LANG=$1 LC_ALL= '$TSHOOT' wizard -p $PB -r ../shared/corpus/handshake/synth-smb445-ipv4-syn-no-synack.pcap; echo EXITED=\$?; sleep 60"
     t set-option -t w remain-on-exit on >/dev/null
 }
 
@@ -53,6 +54,17 @@ expect "80x24: title and step 1 with port 445 and netstat" \
     "tshoot: SMB" "Step 1/" "445" "netstat -ano" "Checks" "n/p step"
 width=$(screen | sed 's/│/|/g' | awk '{ if (length($0) > m) m = length($0) } END { print m }')
 [ "$width" -le 80 ] && ok "80x24: nothing drawn past column 80" || fail "80x24: a line of $width columns"
+
+# idle: the process sleeps in poll(); its CPU time must not move in 3 seconds
+pid=$(pgrep -f "$TSHOOT wizard" | head -1)
+sleep 1
+ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+before=$(ticks); sleep 3; after=$(ticks)
+if [ -n "$before" ] && [ $((after - before)) -le 1 ]; then
+    ok "idle: $((after - before)) clock ticks of CPU in 3 s"
+else
+    fail "idle: CPU ticks went from $before to $after in 3 s"
+fi
 
 t send-keys -t w n
 expect "next-step key moves to step 2" "Step 2/"
@@ -80,6 +92,14 @@ t send-keys -t w q
 expect "q quits and the shell gets the terminal back" "EXITED=0"
 screen | grep -qF "Step 1/" && fail "the wizard's screen is still there after quitting" || ok "alternate screen left on quit"
 
+NOCOLOR=1
+start C.UTF-8 80 24
+wait_for "Step 1/" 5
+t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
+    && fail "NO_COLOR: colour codes on screen" || ok "NO_COLOR: drawn without colours"
+t send-keys -t w q
+NOCOLOR=
+
 start fr_FR.UTF-8 80 24
 expect "French: accents intact" "Étape 1/" "Scénario" "445"
 screen | grep -q 'Ã' && fail "French: mojibake on screen" || ok "French: no mojibake"
@@ -88,6 +108,9 @@ expect "French: quits" "EXITED=0"
 
 start C.UTF-8 80 24
 wait_for "Step 1/" 5
+# colours are on by default, and NO_COLOR turns them off (SGR 3x/4x colour codes)
+t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
+    && ok "colours on a colour terminal" || fail "no colour codes on a colour terminal"
 t send-keys -t w C-c
 expect "Ctrl-C (SIGINT) ends it with the terminal restored" "EXITED=130"
 
