@@ -32,6 +32,7 @@ struct listener_result {
     size_t nsockets;
     char summary[256];   /* one sentence for people */
     char detail[256];    /* why, when state is unknown */
+    int lacks_privilege; /* 1 when unknown (or owners unknown) for want of a privilege */
 };
 
 struct service_result {
@@ -40,6 +41,7 @@ struct service_result {
     char manager[32];    /* systemd, openrc, process-table, scm, launchd */
     char summary[256];
     char detail[256];
+    int lacks_privilege; /* 1 when unknown for want of a privilege */
 };
 
 /* One firewall rule that decides a SYN to the port. */
@@ -50,6 +52,9 @@ struct firewall_rule {
     long handle;         /* -1 when none */
     char verdict[16];    /* accept, drop, reject, policy-drop ... */
     uint64_t packets;    /* the rule's counter, 0 when it has none */
+    uint16_t port;       /* the port it was evaluated for */
+    int family;          /* 4 or 6: the SYN it decides (0 both) */
+    int conditional;     /* 1 when it decides only some SYNs (by address, interface...) */
 };
 
 struct firewall_result {
@@ -59,6 +64,25 @@ struct firewall_result {
     size_t nrules;
     char summary[256];
     char detail[256];
+    int lacks_privilege; /* 1 when unknown for want of a privilege */
+    char frontend[32];   /* ufw, firewalld, or "" when none is in charge */
+    char logging[256];   /* whether drops to the port are logged, and where to look */
+};
+
+/* One decision seen by the live trace (nft monitor trace): the rule or policy
+ * that accepted or dropped a SYN to one of the ports. */
+struct trace_event {
+    char id[16];         /* the kernel's trace id (one per packet) */
+    char source[64];     /* the SYN's source address */
+    uint16_t sport;
+    uint16_t dport;
+    char iif[32];        /* input interface */
+    char family[8];      /* the table's family: inet, ip, ip6 */
+    char table[64];
+    char chain[64];
+    long handle;         /* -1 for a base-chain policy */
+    char verdict[16];    /* accept, drop, policy-accept, policy-drop */
+    char text[256];      /* the rule as nft prints it */
 };
 
 /* Listening TCP sockets on PORTS; EXPECTED is a comma list of process names or NULL. */
@@ -70,6 +94,23 @@ void probe_service(const char *names, struct service_result *out);
 
 /* Whether the firewall lets a TCP SYN to PORTS in, and the deciding rules. */
 void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out);
+
+/* Follows the kernel's verdict on each TCP SYN to PORTS for SECONDS: adds the
+ * table `inet tshoot_trace` (a prerouting chain at priority -350 that sets
+ * nftrace), follows `nft -a monitor trace`, calls ON_EVENT (from the calling
+ * thread) once per SYN with the rule or policy that decided it, and removes
+ * the table again on every path. Removes a leftover table first. Returns the
+ * number of events, or -1 with *cause (malloc'd). Nothing else is changed. */
+int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
+                void (*on_event)(const struct trace_event *ev, void *arg), void *arg,
+                char **cause);
+
+/* Asks a running probe_trace to stop early; async-signal-safe. */
+void probe_trace_stop(void);
+
+/* Removes the trace table and stops the monitor; async-signal-safe, so a
+ * SIGINT/SIGTERM handler may call it. Safe to call when no trace runs. */
+void probe_trace_cleanup(void);
 
 /* The state names of DESIGN.md's check JSON. */
 const char *probe_listener_state_name(enum listener_state s);

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     { "wizard", cmd_wizard, "[-p PLAYBOOK] [-i IFACE | -r FILE] [--lang LL]" },
+    { "check", cmd_check, "[-p PLAYBOOK] [--json]" },
     { "lint", cmd_lint, "PLAYBOOK..." },
     { "playbooks", cmd_playbooks, "" },
 };

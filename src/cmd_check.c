@@ -1,0 +1,335 @@
+/* cmd_check.c: `tshoot check [-p PLAYBOOK] [--json]`: runs the machine checks
+ * (listener, service, firewall; include/probe.h) for the playbook's ports and
+ * prints them for people or as DESIGN.md's JSON. Exit status: 1 when a check
+ * found a problem (nothing or only loopback listening, an unexpected owner,
+ * the service stopped or not installed, the firewall blocking), else 3 when a
+ * check could not run for want of a privilege (stderr says which), else 0.
+ *
+ * Options beyond DESIGN.md, for scripts and tests: --port N (repeatable) uses
+ * these ports instead of a playbook's (then --service and --process give the
+ * names the playbook would), and --trace SECONDS also runs the live firewall
+ * trace and lists the rule or policy that decided each SYN ("trace" in JSON). */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "playbook.h"
+#include "probe.h"
+
+/* What the command was asked for. */
+struct check_opts {
+    const char *playbook;
+    int json;
+    uint16_t ports[PLAYBOOK_MAX_PORTS];
+    size_t nports;
+    const char *service;
+    const char *process;
+    unsigned trace_seconds;
+};
+
+/* Results of the trace, collected by the callback. */
+struct trace_list {
+    struct trace_event ev[64];
+    size_t n;
+    int print;
+};
+
+/* Milliseconds on the monotonic clock, as a double. */
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* Prints the usage line to stderr and returns 2. */
+static int usage(const char *why)
+{
+    if (why)
+        fprintf(stderr, "tshoot check: %s\n", why);
+    fprintf(stderr, "usage: tshoot check [-p PLAYBOOK] [--json] [--port N]... [--service NAMES] "
+                    "[--process NAMES] [--trace SECONDS]\n");
+    return 2;
+}
+
+/* Parses the options into O; returns -1 on a usage error. */
+static int parse_opts(int argc, char **argv, struct check_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--json")) {
+            o->json = 1;
+        } else if ((!strcmp(a, "-p") || !strcmp(a, "--playbook")) && v) {
+            o->playbook = v;
+            i++;
+        } else if (!strcmp(a, "--port") && v) {
+            char *end;
+            long p = strtol(v, &end, 10);
+            if (*end || p < 1 || p > 65535 || o->nports >= PLAYBOOK_MAX_PORTS)
+                return -1;
+            o->ports[o->nports++] = (uint16_t)p;
+            i++;
+        } else if (!strcmp(a, "--service") && v) {
+            o->service = v;
+            i++;
+        } else if (!strcmp(a, "--process") && v) {
+            o->process = v;
+            i++;
+        } else if (!strcmp(a, "--trace") && v) {
+            char *end;
+            long s = strtol(v, &end, 10);
+            if (*end || s < 1 || s > 3600)
+                return -1;
+            o->trace_seconds = (unsigned)s;
+            i++;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Collects (and, for people, prints at once) one trace decision. */
+static void on_trace(const struct trace_event *ev, void *arg)
+{
+    struct trace_list *l = arg;
+    if (l->n < sizeof l->ev / sizeof l->ev[0])
+        l->ev[l->n++] = *ev;
+    if (l->print) {
+        printf("  SYN %s:%u -> port %u on %s: %s by %s %s %s", ev->source, ev->sport, ev->dport,
+               *ev->iif ? ev->iif : "?", ev->verdict, ev->family, ev->table, ev->chain);
+        if (ev->handle >= 0)
+            printf(" handle %ld: %s\n", ev->handle, ev->text);
+        else
+            printf(" (%s)\n", ev->text);
+        fflush(stdout);
+    }
+}
+
+/* Stops the trace and removes its table when the user interrupts. */
+static void on_signal(int sig)
+{
+    probe_trace_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* The JSON form of the listener result. */
+static json_t *listener_json(const struct listener_result *l, double ms)
+{
+    json_t *socks = json_array();
+    int unexpected = 0;
+    for (size_t i = 0; i < l->nsockets; i++) {
+        const struct listener_socket *s = &l->sockets[i];
+        json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:b}", "address", s->address, "port", s->port, "pid",
+                              s->pid, "process", s->process, "user", s->user, "expected_owner",
+                              s->expected_owner);
+        if (s->pid < 0)
+            json_object_set_new(o, "pid", json_null());
+        unexpected |= s->pid >= 0 && !s->expected_owner;
+        json_array_append_new(socks, o);
+    }
+    return json_pack("{s:s, s:o, s:s, s:s, s:b, s:f}", "state", probe_listener_state_name(l->state), "sockets",
+                     socks, "summary", l->summary, "detail", l->detail, "unexpected_owner", unexpected,
+                     "elapsed_ms", ms);
+}
+
+/* The JSON form of the service result. */
+static json_t *service_json(const struct service_result *s, double ms)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "name", s->name, "state", probe_service_state_name(s->state),
+                     "manager", s->manager, "summary", s->summary, "detail", s->detail, "elapsed_ms", ms);
+}
+
+/* The JSON form of the firewall result. */
+static json_t *firewall_json(const struct firewall_result *f, double ms)
+{
+    json_t *rules = json_array();
+    for (size_t i = 0; i < f->nrules; i++) {
+        const struct firewall_rule *r = &f->rules[i];
+        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:i, s:b}", "text", r->text, "table", r->table,
+                              "chain", r->chain, "handle", (json_int_t)r->handle, "verdict", r->verdict, "packets",
+                              (json_int_t)r->packets, "port", r->port, "conditional", r->conditional);
+        if (r->handle < 0)
+            json_object_set_new(o, "handle", json_null());
+        json_object_set_new(o, "family", r->family ? json_integer(r->family) : json_null());
+        json_array_append_new(rules, o);
+    }
+    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:f}", "state", probe_firewall_state_name(f->state),
+                     "backend", f->backend, "frontend", f->frontend, "rules", rules, "summary", f->summary, "detail",
+                     f->detail, "logging", f->logging, "elapsed_ms", ms);
+}
+
+/* Prints the results for people. */
+static void print_human(const struct check_opts *o, const char *pbid, const struct listener_result *l,
+                        const struct service_result *s, const struct firewall_result *f)
+{
+    printf("Checks for %s, TCP port", pbid ? pbid : "the given ports");
+    for (size_t i = 0; i < o->nports; i++)
+        printf("%s%u", i ? "," : " ", o->ports[i]);
+    printf("\n\n");
+    printf("Listener  %-14s %s\n", probe_listener_state_name(l->state), l->summary);
+    for (size_t i = 0; i < l->nsockets; i++) {
+        const struct listener_socket *k = &l->sockets[i];
+        if (k->pid >= 0)
+            printf("          %s port %u: %s (pid %d, user %s)%s\n", k->address, k->port, k->process, k->pid,
+                   k->user, k->expected_owner ? "" : " UNEXPECTED");
+        else
+            printf("          %s port %u: owner unknown (user %s)\n", k->address, k->port, k->user);
+    }
+    if (l->state == LISTENER_UNKNOWN || l->lacks_privilege)
+        printf("          %s\n", l->detail);
+    printf("Service   %-14s %s [%s]\n", probe_service_state_name(s->state), s->summary, s->manager);
+    if (s->state == SERVICE_UNKNOWN)
+        printf("          %s\n", s->detail);
+    printf("Firewall  %-14s %s [%s%s%s]\n", probe_firewall_state_name(f->state), f->summary, f->backend,
+           *f->frontend ? ", " : "", f->frontend);
+    for (size_t i = 0; i < f->nrules; i++) {
+        const struct firewall_rule *r = &f->rules[i];
+        printf("          %s%s %s %s", r->conditional ? "(some sources) " : "", r->verdict, r->table, r->chain);
+        if (r->handle >= 0)
+            printf(" handle %ld", r->handle);
+        printf(": %s", r->text);
+        if (r->packets)
+            printf(" [%llu packets]", (unsigned long long)r->packets);
+        printf("\n");
+    }
+    if (*f->detail)
+        printf("          %s\n", f->detail);
+    if (*f->logging)
+        printf("          logging: %s\n", f->logging);
+}
+
+/* Runs every check and prints the results; returns the exit status. */
+int cmd_check(int argc, char **argv)
+{
+    struct check_opts o;
+    memset(&o, 0, sizeof o);
+    if (parse_opts(argc, argv, &o) < 0)
+        return usage("bad option");
+    struct playbook pb;
+    memset(&pb, 0, sizeof pb);
+    int have_pb = 0;
+    const char *service = o.service, *process = o.process;
+    if (o.nports == 0 || o.playbook) {
+        char *cause = NULL;
+        char *path = playbook_resolve(o.playbook ? o.playbook : "smb-tcp-handshake", &cause);
+        if (!path || playbook_load(path, NULL, &pb, &cause) < 0) {
+            fprintf(stderr, "tshoot check: %s\n", cause ? cause : "cannot load the playbook");
+            free(cause);
+            free(path);
+            return 2;
+        }
+        free(path);
+        have_pb = 1;
+        if (o.nports == 0) {
+            for (size_t i = 0; i < pb.nports && i < PLAYBOOK_MAX_PORTS; i++)
+                o.ports[o.nports++] = pb.ports[i];
+        }
+        if (!service)
+            service = pb.service[PB_OS_LINUX];
+        if (!process)
+            process = pb.process[PB_OS_LINUX];
+    }
+    if (o.nports == 0) {
+        if (have_pb)
+            playbook_free(&pb);
+        return usage("the playbook names no port");
+    }
+
+    struct listener_result l;
+    struct service_result s;
+    struct firewall_result f;
+    double t0 = now_ms();
+    probe_listener(o.ports, o.nports, process, &l);
+    double t1 = now_ms();
+    probe_service(service, &s);
+    double t2 = now_ms();
+    probe_firewall(o.ports, o.nports, &f);
+    double t3 = now_ms();
+
+    struct trace_list tl;
+    memset(&tl, 0, sizeof tl);
+    char *trace_cause = NULL;
+    int traced = 0;
+    if (o.trace_seconds) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        if (!o.json) {
+            print_human(&o, have_pb ? pb.id : NULL, &l, &s, &f);
+            printf("\nTracing SYNs to the port for %u s (table inet tshoot_trace, removed afterwards)...\n",
+                   o.trace_seconds);
+            fflush(stdout);
+            tl.print = 1;
+        }
+        traced = probe_trace(o.ports, o.nports, o.trace_seconds, on_trace, &tl, &trace_cause);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (!o.json) {
+            if (traced < 0)
+                printf("  trace failed: %s\n", trace_cause ? trace_cause : "?");
+            else if (traced == 0)
+                printf("  no SYN to the port arrived during the trace\n");
+        }
+    }
+
+    if (o.json) {
+        json_t *ports = json_array();
+        for (size_t i = 0; i < o.nports; i++)
+            json_array_append_new(ports, json_integer(o.ports[i]));
+        json_t *root = json_pack("{s:s?, s:o, s:o, s:o, s:o}", "playbook", have_pb ? pb.id : NULL, "ports", ports,
+                                 "listener", listener_json(&l, t1 - t0), "service", service_json(&s, t2 - t1),
+                                 "firewall", firewall_json(&f, t3 - t2));
+        if (o.trace_seconds) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < tl.n; i++) {
+                const struct trace_event *e = &tl.ev[i];
+                json_t *x = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", e->id,
+                                      "source", e->source, "sport", e->sport, "dport", e->dport, "interface", e->iif,
+                                      "family", e->family, "table", e->table, "chain", e->chain, "handle",
+                                      (json_int_t)e->handle, "verdict", e->verdict, "text", e->text);
+                if (e->handle < 0)
+                    json_object_set_new(x, "handle", json_null());
+                json_array_append_new(arr, x);
+            }
+            json_object_set_new(root, "trace", arr);
+            if (traced < 0)
+                json_object_set_new(root, "trace_error", json_string(trace_cause ? trace_cause : "failed"));
+        }
+        char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (text)
+            puts(text);
+        free(text);
+        json_decref(root);
+    } else if (!o.trace_seconds) {
+        print_human(&o, have_pb ? pb.id : NULL, &l, &s, &f);
+    }
+    free(trace_cause);
+    if (have_pb)
+        playbook_free(&pb);
+
+    int unexpected = 0;
+    for (size_t i = 0; i < l.nsockets; i++)
+        unexpected |= l.sockets[i].pid >= 0 && !l.sockets[i].expected_owner;
+    int problem = l.state == LISTENER_NOT_LISTENING || l.state == LISTENER_LOOPBACK_ONLY || unexpected ||
+                  s.state == SERVICE_STOPPED || s.state == SERVICE_NOT_INSTALLED || f.state == FIREWALL_BLOCKED;
+    if (problem)
+        return 1;
+    int priv = (l.state == LISTENER_UNKNOWN && l.lacks_privilege) || (s.state == SERVICE_UNKNOWN && s.lacks_privilege) ||
+               (f.state == FIREWALL_UNKNOWN && f.lacks_privilege);
+    if (priv) {
+        if (l.state == LISTENER_UNKNOWN && l.lacks_privilege)
+            fprintf(stderr, "tshoot check: listener: %s\n", l.detail);
+        if (s.state == SERVICE_UNKNOWN && s.lacks_privilege)
+            fprintf(stderr, "tshoot check: service: %s\n", s.detail);
+        if (f.state == FIREWALL_UNKNOWN && f.lacks_privilege)
+            fprintf(stderr, "tshoot check: firewall: %s\n", f.detail);
+        return 3;
+    }
+    return 0;
+}

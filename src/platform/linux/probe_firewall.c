@@ -1,0 +1,308 @@
+/* probe_firewall.c: does the firewall let a TCP SYN to the playbook's ports in,
+ * and which rule decides? Reads the nftables ruleset (`nft -j list ruleset`)
+ * and iptables (`iptables-save -c`, `ip6tables-save -c`: the nft back end,
+ * whose tables are then left out of the nft evaluation, and the legacy back
+ * end when its tables exist), evaluates them for IPv4 and IPv6 with the pure
+ * evaluators of probe_parse.c, names the front end in charge (ufw, firewalld)
+ * and says whether dropped SYNs would be logged and where. Reading rules needs
+ * CAP_NET_ADMIN: without it the state is unknown with that reason. Nothing in
+ * the firewall is changed here. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "probe_linux.h"
+#include "probe_parse.h"
+
+#define FW_TIMEOUT_MS 5000
+
+/* Reads a small file into a malloc'd string, or NULL. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return NULL;
+    char *buf = calloc(1, 65536);
+    if (buf)
+        buf[fread(buf, 1, 65535, f)] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* 1 when a process called NAME runs (/proc/PID/comm; firewalld shows its script name). */
+static int running(const char *name)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int found = 0;
+    while (!found && (de = readdir(d))) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        char path[64], comm[64] = "";
+        probe_fmt(path, sizeof path, "/proc/%.20s/comm", de->d_name);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        if (fgets(comm, sizeof comm, f))
+            found = !strncmp(comm, name, strlen(name)) && (comm[strlen(name)] == '\n' || !comm[strlen(name)]);
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+/* Evaluates iptables-save text for each port and merges it; returns how many ports it blocks. */
+static int eval_iptables(const char *prog, int family, const uint16_t *ports, size_t nports,
+                         struct firewall_result *out, struct fw_decision *first_block, int *have_block,
+                         int *logged_all, char *log_prefix, size_t plen)
+{
+    char *argv[] = { (char *)prog, "-c", NULL };
+    char *text = NULL, *err = NULL;
+    int rc = probe_exec_run(argv, &text, &err, FW_TIMEOUT_MS);
+    int blocked = 0;
+    if (rc == 0) {
+        for (size_t i = 0; i < nports; i++) {
+            struct fw_decision d;
+            if (probe_parse_iptables_eval(text, ports[i], &d, NULL) < 0)
+                continue;
+            d.rule.family = family;
+            for (size_t c = 0; c < d.ncond; c++)
+                d.cond[c].family = family;
+            probe_parse_firewall_merge(out, &d);
+            if (d.verdict == FW_DROP || d.verdict == FW_REJECT) {
+                blocked++;
+                if (!*have_block) {
+                    *first_block = d;
+                    *have_block = 1;
+                }
+                if (d.logged && !*log_prefix)
+                    probe_fmt(log_prefix, plen, "%s", d.log_prefix);
+                *logged_all &= d.logged;
+            }
+        }
+    }
+    free(text);
+    free(err);
+    return blocked;
+}
+
+/* Names ufw or firewalld when one is in charge, and fills the logging advice. */
+static void front_ends(const uint16_t *ports, size_t nports, struct firewall_result *out, char *note, size_t nlen)
+{
+    char *conf = slurp("/etc/ufw/ufw.conf");
+    if (conf) {
+        int enabled = 0;
+        char level[32];
+        probe_parse_ufw_conf(conf, &enabled, level, sizeof level);
+        free(conf);
+        if (enabled) {
+            char *argv[] = { "ufw", "status", NULL };
+            char *text = NULL;
+            int rc = probe_exec_run(argv, &text, NULL, FW_TIMEOUT_MS);
+            int active = rc == 0 && text && strstr(text, "Status: active");
+            free(text);
+            if (active || rc != 0) {
+                probe_fmt(out->frontend, sizeof out->frontend, "ufw");
+                if (!strcmp(level, "off"))
+                    probe_fmt(out->logging, sizeof out->logging,
+                              "ufw logging is off: blocked SYNs are not logged (enable with: ufw logging low)");
+                else
+                    probe_fmt(out->logging, sizeof out->logging,
+                              "ufw logs blocked packets (logging %s): /var/log/ufw.log or journalctl -k | grep 'UFW BLOCK'",
+                              level);
+                probe_fmt(note, nlen, " ufw is in charge (/etc/ufw/ufw.conf ENABLED=yes): change rules with ufw allow, not nft.");
+                return;
+            }
+        }
+    }
+    if (!running("firewalld"))
+        return;
+    probe_fmt(out->frontend, sizeof out->frontend, "firewalld");
+    char *zone = NULL, *services = NULL, *fports = NULL, *denied = NULL;
+    char *a1[] = { "firewall-cmd", "--get-default-zone", NULL };
+    probe_exec_run(a1, &zone, NULL, FW_TIMEOUT_MS);
+    if (zone)
+        zone[strcspn(zone, "\n")] = '\0';
+    char zarg[96];
+    probe_fmt(zarg, sizeof zarg, "--zone=%s", zone && *zone ? zone : "public");
+    char *a2[] = { "firewall-cmd", zarg, "--list-services", NULL };
+    char *a3[] = { "firewall-cmd", zarg, "--list-ports", NULL };
+    char *a4[] = { "firewall-cmd", "--get-log-denied", NULL };
+    probe_exec_run(a2, &services, NULL, FW_TIMEOUT_MS);
+    probe_exec_run(a3, &fports, NULL, FW_TIMEOUT_MS);
+    probe_exec_run(a4, &denied, NULL, FW_TIMEOUT_MS);
+    int allows = 1;
+    for (size_t i = 0; i < nports; i++)
+        allows &= probe_parse_firewalld_allows(services, fports, ports[i]);
+    if (services)
+        services[strcspn(services, "\n")] = '\0';
+    probe_fmt(note, nlen, " firewalld is in charge: default zone %s allows services [%s]%s.",
+              zone && *zone ? zone : "?", services ? services : "", allows ? "" : " (not samba: firewall-cmd --add-service=samba)");
+    if (denied) {
+        denied[strcspn(denied, "\n")] = '\0';
+        if (!strcmp(denied, "off"))
+            probe_fmt(out->logging, sizeof out->logging,
+                      "firewalld LogDenied=off: rejected SYNs are not logged (firewall-cmd --set-log-denied=all)");
+        else
+            probe_fmt(out->logging, sizeof out->logging,
+                      "firewalld logs denied packets (LogDenied=%s): journalctl -k | grep -E 'REJECT|DROP'", denied);
+    }
+    free(zone);
+    free(services);
+    free(fports);
+    free(denied);
+}
+
+/* Checks the firewall for SYNs to PORTS. */
+void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out)
+{
+    memset(out, 0, sizeof *out);
+    char engines[64] = "";
+    struct fw_decision first_block;
+    int have_block = 0, logged_all = 1, saw_rules = 0;
+    char log_prefix[64] = "";
+
+    /* nftables */
+    char *argv[] = { "nft", "-j", "list", "ruleset", NULL };
+    char *json = NULL, *err = NULL;
+    int rc = probe_exec_run(argv, &json, &err, FW_TIMEOUT_MS);
+    char skip[256] = "";
+    int nft_ok = rc == 0;
+    if (rc != 0 && rc != PROBE_EXEC_NOTFOUND) {
+        int perm = err && (strstr(err, "Operation not permitted") || strstr(err, "ermission denied"));
+        out->state = FIREWALL_UNKNOWN;
+        out->lacks_privilege = perm;
+        probe_fmt(out->backend, sizeof out->backend, "nftables");
+        if (perm)
+            probe_fmt(out->detail, sizeof out->detail,
+                      "reading the nftables ruleset needs CAP_NET_ADMIN: run tshoot check as root (nft: %.120s)",
+                      err);
+        else
+            probe_fmt(out->detail, sizeof out->detail, "nft -j list ruleset failed (%d): %.150s", rc,
+                      err ? err : "");
+        probe_fmt(out->summary, sizeof out->summary, "Cannot read the firewall rules.");
+        free(json);
+        free(err);
+        return;
+    }
+    free(err);
+    if (nft_ok) {
+        probe_parse_nft_xt_tables(json, skip, sizeof skip);
+        for (size_t i = 0; i < nports; i++)
+            for (int fam = 4; fam <= 6; fam += 2) {
+                struct fw_decision d;
+                char *cause = NULL;
+                if (probe_parse_nft_eval(json, ports[i], fam, skip, &d, &cause) < 0) {
+                    probe_fmt(out->detail, sizeof out->detail, "%s", cause ? cause : "nft JSON unreadable");
+                    free(cause);
+                    continue;
+                }
+                if (d.verdict != FW_NONE)
+                    saw_rules = 1;
+                probe_parse_firewall_merge(out, &d);
+                if (d.verdict == FW_DROP || d.verdict == FW_REJECT) {
+                    if (!have_block) {
+                        first_block = d;
+                        have_block = 1;
+                    }
+                    if (d.logged && !*log_prefix)
+                        probe_fmt(log_prefix, sizeof log_prefix, "%s", d.log_prefix);
+                    logged_all &= d.logged;
+                }
+            }
+        probe_fmt(engines, sizeof engines, "nftables");
+    }
+    free(json);
+
+    /* iptables: the nft back end's tables, and legacy tables if any are loaded */
+    char *vargv[] = { "iptables", "-V", NULL };
+    char *ver = NULL;
+    int vrc = probe_exec_run(vargv, &ver, NULL, FW_TIMEOUT_MS);
+    int ipt_nft = vrc == 0 && ver && strstr(ver, "nf_tables");
+    int ipt_legacy = vrc == 0 && ver && strstr(ver, "legacy");
+    free(ver);
+    if (ipt_nft && *skip) {
+        size_t before = out->nrules;
+        eval_iptables("iptables-save", 4, ports, nports, out, &first_block, &have_block, &logged_all, log_prefix,
+                      sizeof log_prefix);
+        eval_iptables("ip6tables-save", 6, ports, nports, out, &first_block, &have_block, &logged_all, log_prefix,
+                      sizeof log_prefix);
+        saw_rules |= out->nrules > before;
+        probe_fmt(engines + strlen(engines), sizeof engines - strlen(engines), "%siptables-nft", *engines ? "+" : "");
+    }
+    char *names = slurp("/proc/net/ip_tables_names");
+    char legacy_save[32] = "";
+    if (ipt_legacy)
+        probe_fmt(legacy_save, sizeof legacy_save, "iptables-save");
+    else if (names && *names) {
+        char path[512];
+        if (probe_exec_find("iptables-legacy-save", path, sizeof path) == 0)
+            probe_fmt(legacy_save, sizeof legacy_save, "iptables-legacy-save");
+    }
+    free(names);
+    if (*legacy_save) {
+        size_t before = out->nrules;
+        eval_iptables(legacy_save, 4, ports, nports, out, &first_block, &have_block, &logged_all, log_prefix,
+                      sizeof log_prefix);
+        eval_iptables(ipt_legacy ? "ip6tables-save" : "ip6tables-legacy-save", 6, ports, nports, out, &first_block,
+                      &have_block, &logged_all, log_prefix, sizeof log_prefix);
+        saw_rules |= out->nrules > before;
+        probe_fmt(engines + strlen(engines), sizeof engines - strlen(engines), "%siptables-legacy",
+                  *engines ? "+" : "");
+    }
+    if (!*engines) {
+        out->state = FIREWALL_UNKNOWN;
+        probe_fmt(out->backend, sizeof out->backend, "none");
+        probe_fmt(out->detail, sizeof out->detail, "neither nft nor iptables is installed");
+        probe_fmt(out->summary, sizeof out->summary, "Cannot read the firewall rules.");
+        return;
+    }
+    probe_fmt(out->backend, sizeof out->backend, "%s", engines);
+
+    char note[256] = "";
+    front_ends(ports, nports, out, note, sizeof note);
+
+    char portlist[64] = "";
+    for (size_t i = 0; i < nports; i++)
+        probe_fmt(portlist + strlen(portlist), sizeof portlist - strlen(portlist), "%s%u", i ? "," : "", ports[i]);
+    if (!saw_rules) {
+        out->state = FIREWALL_OPEN;
+        probe_fmt(out->summary, sizeof out->summary,
+                  "No firewall chain filters incoming packets (%s): TCP port %s is not blocked here.%s", engines,
+                  portlist, note);
+    } else if (out->state == FIREWALL_BLOCKED && have_block) {
+        struct firewall_rule *r = &first_block.rule;
+        probe_fmt(out->summary, sizeof out->summary, "The firewall %ss TCP SYNs to port %u (IPv%d): %s %s, %s%s%s%s.%s",
+                  first_block.verdict == FW_REJECT ? "reject" : "drop", r->port, r->family ? r->family : 4, r->table,
+                  r->chain, r->handle >= 0 ? "" : "", r->handle >= 0 ? "rule " : "", r->text,
+                  r->handle >= 0 ? "" : "", note);
+    } else {
+        struct firewall_rule *r = out->nrules ? &out->rules[0] : NULL;
+        probe_fmt(out->summary, sizeof out->summary, "The firewall lets TCP SYNs to port %s in%s%s%s%s%s.%s", portlist,
+                  r ? " (" : "", r ? r->table : "", r ? " " : "", r ? r->text : "", r ? ")" : "", note);
+    }
+    size_t ncond = 0;
+    for (size_t i = 0; i < out->nrules; i++)
+        ncond += out->rules[i].conditional;
+    if (ncond)
+        probe_fmt(out->detail, sizeof out->detail,
+                  "%zu rule(s) decide only for some sources or interfaces (marked conditional); the state is for a client they do not single out",
+                  ncond);
+    if (!*out->logging) {
+        if (out->state != FIREWALL_BLOCKED)
+            probe_fmt(out->logging, sizeof out->logging, "nothing drops SYNs to port %s, so nothing to log", portlist);
+        else if (*log_prefix || (logged_all && have_block))
+            probe_fmt(out->logging, sizeof out->logging,
+                      "dropped SYNs are logged by a log rule%s%s%s: journalctl -k%s%s%s (or dmesg)",
+                      *log_prefix ? " with prefix \"" : "", log_prefix, *log_prefix ? "\"" : "",
+                      *log_prefix ? " | grep '" : "", log_prefix, *log_prefix ? "'" : "");
+        else
+            probe_fmt(out->logging, sizeof out->logging,
+                      "dropped SYNs are not logged (no log rule on their path); the live trace shows them");
+    }
+}

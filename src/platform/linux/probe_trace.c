@@ -1,0 +1,192 @@
+/* probe_trace.c: the live proof of which rule drops a SYN (the Linux
+ * counterpart of a WFP capture). For a bounded time it adds the table
+ * `inet tshoot_trace` (one prerouting chain at priority -350, before conntrack
+ * and every usual chain, whose only rule sets nftrace on TCP SYNs to the
+ * ports), follows `nft -a monitor trace`, and reports per SYN the rule or
+ * policy that decided it (probe_parse_trace_feed). The table is removed on
+ * every path: normal end, error, probe_trace_cleanup() from the caller's
+ * SIGINT/SIGTERM handler, and at the next start when a crash left it behind.
+ * Nothing else in the firewall is touched. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "probe_linux.h"
+#include "probe_parse.h"
+
+#define TRACE_TABLE "tshoot_trace"
+
+static volatile sig_atomic_t monitor_pid;  /* the `nft monitor trace` child, 0 when none */
+static volatile sig_atomic_t stop_flag;
+static char nft_path[512] = "/usr/sbin/nft";
+
+/* Asks a running trace to stop. */
+void probe_trace_stop(void)
+{
+    stop_flag = 1;
+}
+
+/* Stops the monitor and deletes the trace table, using only async-signal-safe calls. */
+void probe_trace_cleanup(void)
+{
+    pid_t m = (pid_t)monitor_pid;
+    if (m > 0) {
+        kill(m, SIGTERM);
+        monitor_pid = 0;
+    }
+    static char *const argv_del[] = { "nft", "delete", "table", "inet", TRACE_TABLE, NULL };
+    pid_t pid = fork();
+    if (pid == 0) {
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0) {
+            dup2(nul, 0);
+            dup2(nul, 1);
+            dup2(nul, 2);
+        }
+        execv(nft_path, argv_del);
+        _exit(127);
+    }
+    if (pid > 0) {
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+    }
+}
+
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sets *CAUSE to a malloc'd copy of MSG. */
+static void set_cause(char **cause, const char *msg, const char *extra)
+{
+    if (!cause)
+        return;
+    if (asprintf(cause, "%s%s%.200s", msg, extra && *extra ? ": " : "", extra ? extra : "") < 0)
+        *cause = NULL;
+}
+
+/* Adds the trace table for PORTS in one nft transaction. */
+static int add_table(const uint16_t *ports, size_t nports, char **cause)
+{
+    char set[256] = "";
+    for (size_t i = 0; i < nports; i++)
+        probe_fmt(set + strlen(set), sizeof set - strlen(set), "%s%u", i ? ", " : "", ports[i]);
+    char rule[512];
+    probe_fmt(rule, sizeof rule,
+              "add table inet " TRACE_TABLE " ; "
+              "add chain inet " TRACE_TABLE " pre { type filter hook prerouting priority -350 ; policy accept ; } ; "
+              "add rule inet " TRACE_TABLE " pre tcp dport { %s } tcp flags & (syn | ack) == syn meta nftrace set 1",
+              set);
+    char *argv[] = { "nft", "--", rule, NULL };
+    char *err = NULL;
+    int rc = probe_exec_run(argv, NULL, &err, 5000);
+    if (rc != 0) {
+        int perm = err && strstr(err, "Operation not permitted");
+        set_cause(cause, perm ? "the live trace needs CAP_NET_ADMIN (run as root)" : "nft could not add the trace table",
+                  err);
+        free(err);
+        return -1;
+    }
+    free(err);
+    return 0;
+}
+
+/* Follows the kernel's verdicts on SYNs to PORTS for SECONDS. */
+int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
+                void (*on_event)(const struct trace_event *ev, void *arg), void *arg, char **cause)
+{
+    if (cause)
+        *cause = NULL;
+    if (nports == 0) {
+        set_cause(cause, "no port to trace", NULL);
+        return -1;
+    }
+    if (probe_exec_find("nft", nft_path, sizeof nft_path) < 0) {
+        set_cause(cause, "nft is not installed (the live trace needs nftables)", NULL);
+        return -1;
+    }
+    stop_flag = 0;
+    probe_trace_cleanup(); /* a leftover from a crashed run */
+    char *margv[] = { "nft", "-a", "monitor", "trace", NULL };
+    int fd = -1;
+    int pid = probe_exec_spawn(margv, &fd);
+    if (pid < 0) {
+        set_cause(cause, "cannot start nft monitor trace", strerror(errno));
+        return -1;
+    }
+    monitor_pid = pid;
+    if (add_table(ports, nports, cause) < 0) {
+        close(fd);
+        probe_trace_cleanup();
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    struct trace_state st;
+    memset(&st, 0, sizeof st);
+    st.ignore_table = TRACE_TABLE;
+    struct trace_event ev;
+    int count = 0;
+    char buf[16384];
+    size_t used = 0;
+    long long deadline = now_ms() + (long long)seconds * 1000;
+    int eof = 0;
+    while (!stop_flag && !eof) {
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            break;
+        struct pollfd p = { fd, POLLIN, 0 };
+        int r = poll(&p, 1, left > 200 ? 200 : (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            continue;
+        ssize_t n = read(fd, buf + used, sizeof buf - 1 - used);
+        if (n <= 0) {
+            eof = 1;
+            break;
+        }
+        used += (size_t)n;
+        buf[used] = '\0';
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n'))) {
+            *nl = '\0';
+            if (probe_parse_trace_feed(&st, line, &ev)) {
+                count++;
+                if (on_event)
+                    on_event(&ev, arg);
+            }
+            line = nl + 1;
+        }
+        used = strlen(line);
+        memmove(buf, line, used + 1);
+        if (used == sizeof buf - 1)
+            used = 0; /* an absurdly long line: drop it */
+    }
+    close(fd);
+    probe_trace_cleanup();
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    while (probe_parse_trace_flush(&st, &ev)) {
+        count++;
+        if (on_event)
+            on_event(&ev, arg);
+    }
+    if (eof && count == 0 && !stop_flag) {
+        set_cause(cause, "nft monitor trace ended early", NULL);
+        return -1;
+    }
+    return count;
+}
