@@ -309,7 +309,7 @@ void screen_main_draw(struct wizard *w)
     erase();
     if (COLS < MIN_COLS || LINES < MIN_ROWS) {
         char msg[128];
-        snprintf(msg, sizeof msg, "tshoot: %dx%d is too small (at least %dx%d)", COLS, LINES,
+        snprintf(msg, sizeof msg, "too small: %dx%d, tshoot needs %dx%d", COLS, LINES,
                  MIN_COLS, MIN_ROWS);
         put_s(0, 0, COLS, msg, A_BOLD);
         return;

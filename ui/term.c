@@ -4,6 +4,7 @@
 #include "ui_term.h"
 
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -119,6 +120,17 @@ int term_open(int *status, char **cause)
         return -1;
     }
     is_open = 1;
+    const char *cup = tigetstr("cup");
+    if (!cup || cup == (char *)-1) {
+        const char *t = getenv("TERM");
+        term_close();
+        *status = 3;
+        if (asprintf(cause, "the terminal type '%s' cannot move the cursor: set TERM (e.g. "
+                            "TERM=xterm or vt100), or use tshoot analyze, watch or check",
+                     t ? t : "") < 0)
+            *cause = NULL;
+        return -1;
+    }
     cbreak();
     noecho();
     nonl();

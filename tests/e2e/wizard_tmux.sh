@@ -4,59 +4,16 @@
 # given back, and the French text with its accents. Exit 0 pass, 1 fail, 77 skip.
 TSHOOT=${TSHOOT:-build/tshoot}
 PB=playbooks/smb-tcp-handshake.ini
-command -v tmux >/dev/null || { echo "SKIPPED: tmux is not installed"; exit 77; }
-[ -x "$TSHOOT" ] || { echo "FAILED: no binary at $TSHOOT"; exit 1; }
-TSHOOT=$(cd "$(dirname "$TSHOOT")" && pwd)/$(basename "$TSHOOT")
+. tests/lib/tmux.sh
 
-RUN=0
-NOCOLOR=
-SOCK="tshoot-test-$$-$RUN"
-FAILS=0
-cleanup() { i=0; while [ $i -le $RUN ]; do tmux -L "tshoot-test-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done; }
-trap cleanup EXIT INT TERM
-
-t() { tmux -L "$SOCK" "$@"; }
-screen() { t capture-pane -p -t w; }
-fail() { echo "not ok - $1"; screen | sed 's/^/    | /'; FAILS=$((FAILS + 1)); }
-ok() { echo "ok - $1"; }
-
-# wait_for TEXT [SECONDS]: polls the screen until TEXT shows (fixed string).
-wait_for() {
-    i=0
-    while [ $i -lt $((${2:-5} * 10)) ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
-
-# expect NAME TEXT...: every TEXT is on screen.
-expect() {
-    name=$1; shift
-    for s in "$@"; do
-        wait_for "$s" 3 || { fail "$name: '$s' not on screen"; return; }
-    done
-    ok "$name"
-}
-
-# start LANG COLS ROWS: runs the wizard in a fresh tmux window, reading a capture
-# file so that no live capture is needed; the shell line after it reports the exit.
-start() {
-    t kill-server 2>/dev/null
-    RUN=$((RUN + 1)); SOCK="tshoot-test-$$-$RUN"
-    t -f /dev/null new-session -d -s w -x "$2" -y "$3" \
-        "trap : INT; cd '$PWD' && NO_COLOR=$NOCOLOR LANG=$1 LC_ALL= '$TSHOOT' wizard -p $PB -r ../shared/corpus/handshake/synth-smb445-ipv4-syn-no-synack.pcap; echo EXITED=\$?; sleep 60"
-    t set-option -t w remain-on-exit on >/dev/null
-}
-
-start C.UTF-8 80 24
+start LANG=C.UTF-8 80 24
 expect "80x24: title and step 1 with port 445 and netstat" \
     "tshoot: SMB" "Step 1/" "445" "netstat -ano" "Checks" "n/p step"
-width=$(screen | sed 's/│/|/g' | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+width=$(widest)
 [ "$width" -le 80 ] && ok "80x24: nothing drawn past column 80" || fail "80x24: a line of $width columns"
 
 # idle: the process sleeps in poll(); its CPU time must not move in 3 seconds
-pid=$(pgrep -f "$TSHOOT wizard" | head -1)
+pid=$(wizard_pid)
 sleep 1
 ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 before=$(ticks); sleep 3; after=$(ticks)
@@ -75,7 +32,7 @@ expect "right arrow moves to step 2" "Step 2/"
 
 t resize-window -t w -x 60 -y 20
 expect "resized to 60x20: still readable" "Step 2/" "tshoot: SMB"
-width=$(screen | sed 's/│/|/g' | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+width=$(widest)
 [ "$width" -le 60 ] && ok "60x20: nothing drawn past column 60" || fail "60x20: a line of $width columns"
 
 t resize-window -t w -x 120 -y 40
@@ -92,21 +49,19 @@ t send-keys -t w q
 expect "q quits and the shell gets the terminal back" "EXITED=0"
 screen | grep -qF "Step 1/" && fail "the wizard's screen is still there after quitting" || ok "alternate screen left on quit"
 
-NOCOLOR=1
-start C.UTF-8 80 24
+start "LANG=C.UTF-8 NO_COLOR=1" 80 24
 wait_for "Step 1/" 5
 t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
     && fail "NO_COLOR: colour codes on screen" || ok "NO_COLOR: drawn without colours"
 t send-keys -t w q
-NOCOLOR=
 
-start fr_FR.UTF-8 80 24
+start LANG=fr_FR.UTF-8 80 24
 expect "French: accents intact" "Étape 1/" "Scénario" "445"
 screen | grep -q 'Ã' && fail "French: mojibake on screen" || ok "French: no mojibake"
 t send-keys -t w q
 expect "French: quits" "EXITED=0"
 
-start C.UTF-8 80 24
+start LANG=C.UTF-8 80 24
 wait_for "Step 1/" 5
 # colours are on by default, and NO_COLOR turns them off (SGR 3x/4x colour codes)
 t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
@@ -114,9 +69,9 @@ t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
 t send-keys -t w C-c
 expect "Ctrl-C (SIGINT) ends it with the terminal restored" "EXITED=130"
 
-start C.UTF-8 80 24
+start LANG=C.UTF-8 80 24
 wait_for "Step 1/" 5
-pkill -TERM -f "$TSHOOT wizard" 
+kill -TERM "$(wizard_pid)"
 expect "SIGTERM ends it with the terminal restored" "EXITED=143"
 
 out=$("$TSHOOT" wizard -p $PB </dev/null 2>&1 >/dev/null); rc=$?
