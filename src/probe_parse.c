@@ -361,9 +361,17 @@ static void nft_value_text(json_t *v, char *buf, size_t len)
         } else if ((x = json_object_get(v, "ct"))) {
             fmt(buf, len, "ct %s", jstr(x, "key"));
         } else if ((x = json_object_get(v, "&")) && json_array_size(x) == 2) {
-            char a[64], b[64];
+            char a[64], b[64] = "";
             nft_value_text(json_array_get(x, 0), a, sizeof a);
-            nft_value_text(json_array_get(x, 1), b, sizeof b);
+            json_t *mask = json_array_get(x, 1);
+            if (json_is_array(mask)) {
+                size_t i;
+                json_t *e;
+                json_array_foreach(mask, i, e) append(b, sizeof b, "%s%s", i ? " | " : "(", json_string_value(e) ? json_string_value(e) : "?");
+                append(b, sizeof b, ")");
+            } else {
+                nft_value_text(mask, b, sizeof b);
+            }
             fmt(buf, len, "%s & %s", a, b);
         } else if ((x = json_object_get(v, "elem"))) {
             nft_value_text(json_object_get(x, "val"), buf, len);
@@ -392,7 +400,7 @@ static void nft_rule_text(json_t *rule, char *buf, size_t len)
             json_t *left = json_object_get(x, "left");
             int quote = json_is_object(json_object_get(left, "meta")) &&
                         strstr(jstr(json_object_get(left, "meta"), "key"), "name");
-            if (!strcmp(op, "==") || !strcmp(op, "in"))
+            if ((!strcmp(op, "==") && !json_object_get(left, "&")) || !strcmp(op, "in"))
                 fmt(t, sizeof t, quote ? "%s \"%s\"" : "%s %s", l, r);
             else
                 fmt(t, sizeof t, quote ? "%s %s \"%s\"" : "%s %s %s", l, op, r);
@@ -423,7 +431,19 @@ static void nft_rule_text(json_t *rule, char *buf, size_t len)
         } else if ((x = json_object_get(e, "vmap"))) {
             char k[64];
             nft_value_text(json_object_get(x, "key"), k, sizeof k);
-            fmt(t, sizeof t, "%s vmap { ... }", k);
+            fmt(t, sizeof t, "%s vmap { ", k);
+            size_t j;
+            json_t *pair;
+            json_array_foreach(json_object_get(json_object_get(x, "data"), "set"), j, pair) {
+                char kv[64];
+                nft_value_text(json_array_get(pair, 0), kv, sizeof kv);
+                json_t *vd = json_array_get(pair, 1);
+                const char *w = json_object_iter_key(json_object_iter(vd));
+                json_t *tg = json_object_get(json_object_get(vd, w ? w : ""), "target");
+                append(t, sizeof t, "%s%s : %s%s%s", j ? ", " : "", kv, w ? w : "?", tg ? " " : "",
+                       tg ? json_string_value(tg) : "");
+            }
+            append(t, sizeof t, " }");
         } else if ((x = json_object_get(e, "limit"))) {
             fmt(t, sizeof t, "limit rate %lld/%s", (long long)json_integer_value(json_object_get(x, "rate")),
                      jstr(x, "per"));
@@ -979,8 +999,8 @@ int probe_parse_nft_eval(const char *json, uint16_t port, int family, const char
             }
             /* A default-accept chain (often one with no rule for the port) passes it on;
              * remember it only when nothing else has decided. */
-            if (before.verdict == FW_ACCEPT)
-                d->rule = before.rule;
+            if (before.verdict == FW_ACCEPT && before.rule.handle >= 0)
+                d->rule = before.rule; /* an explicit accept rule says more than a later policy */
             d->verdict = FW_ACCEPT;
             continue;
         }
