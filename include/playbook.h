@@ -76,6 +76,10 @@ void playbook_free(struct playbook *pb);
 /* Resolves an id or a path to a readable file path (malloc'd), or NULL with *cause. */
 char *playbook_resolve(const char *id_or_path, char **cause);
 
+/* Refuses (-1 with *cause) a file, or a file in a directory, that users other
+ * than root and the caller can write to, the way ssh checks its own files. */
+int playbook_check_perms(const char *path, char **cause);
+
 /* Calls FN for each playbook file in the search path, nearest first. */
 void playbook_each_installed(void (*fn)(const char *dir, const char *file, void *arg), void *arg);
 

@@ -284,7 +284,8 @@ int playbook_load(const char *path, const char *lang, struct playbook *pb, char 
     struct ini_scan scan;
     int err;
     memset(pb, 0, sizeof *pb);
-    *cause = NULL;
+    if (playbook_check_perms(path, cause) < 0)
+        return -1;
     diag_init(&d, path);
     dictionary *dict = NULL;
     if (ini_scan_file(path, &scan, &d, &err) == 0 && d.n == 0)

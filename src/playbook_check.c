@@ -521,6 +521,12 @@ int playbook_lint(const char *path, FILE *out)
     int err, unreadable;
     diag_init(&d, path);
     unreadable = ini_scan_file(path, &scan, &d, &err) < 0 && err != 0;
+    char *perm = NULL;
+    if (!unreadable && playbook_check_perms(path, &perm) < 0 && perm) {
+        const char *sep = strstr(perm, ": ");
+        diag_add(&d, 0, "%s", sep ? sep + 2 : perm);
+    }
+    free(perm);
     if (!unreadable && scan.syntax_errors == 0) {
         dictionary *dict = playbook_ini_load(path, &d);
         if (dict) {

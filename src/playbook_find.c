@@ -4,6 +4,8 @@
 #include "playbook.h"
 
 #include <dirent.h>
+#include <libgen.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,4 +95,43 @@ void playbook_each_installed(void (*fn)(const char *dir, const char *file, void 
         if (n >= 0)
             free(list);
     }
+}
+
+/* Whether ST belongs to root or to this user and no one else can write it
+ * (a directory with the sticky bit, like /tmp, only guards its own files). */
+static const char *unsafe_reason(const struct stat *st, int is_dir)
+{
+    if (st->st_uid != 0 && st->st_uid != geteuid())
+        return "belongs to another user";
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(is_dir && (st->st_mode & S_ISVTX)))
+        return "can be written by other users";
+    return NULL;
+}
+
+/* Refuses a playbook that others could have changed, as ssh does with its files. */
+int playbook_check_perms(const char *path, char **cause)
+{
+    struct stat st;
+    const char *why;
+    *cause = NULL;
+    if (stat(path, &st) < 0) {
+        if (asprintf(cause, "%s: %s", path, strerror(errno)) < 0)
+            *cause = NULL;
+        return -1;
+    }
+    if ((why = unsafe_reason(&st, 0))) {
+        if (asprintf(cause, "%s: refused: the file %s (chmod go-w, or chown it)", path, why) < 0)
+            *cause = NULL;
+        return -1;
+    }
+    char *copy = strdup(path);
+    const char *dir = copy ? dirname(copy) : ".";
+    if (stat(dir, &st) == 0 && (why = unsafe_reason(&st, 1))) {
+        if (asprintf(cause, "%s: refused: its directory %s %s", path, dir, why) < 0)
+            *cause = NULL;
+        free(copy);
+        return -1;
+    }
+    free(copy);
+    return 0;
 }

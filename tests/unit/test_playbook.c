@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lang.h"
@@ -277,6 +278,30 @@ static void iniparser_corpus_is_handled(void **state)
     }
 }
 
+/* A playbook others can write to, or in a directory they can write to, is refused. */
+static void writable_playbooks_are_refused(void **state)
+{
+    (void)state;
+    struct playbook pb;
+    char *cause = NULL, dir[600], *path = write_file("perm.ini", minimal, strlen(minimal));
+    assert_int_equal(playbook_load(path, "en", &pb, &cause), 0);
+    playbook_free(&pb);
+    assert_int_equal(chmod(path, 0666), 0);
+    assert_int_equal(playbook_load(path, "en", &pb, &cause), -1);
+    assert_non_null(strstr(cause, "can be written by other users"));
+    free(cause);
+    assert_int_equal(chmod(path, 0644), 0);
+    snprintf(dir, sizeof dir, "%s", tmpdir);
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(playbook_load(path, "en", &pb, &cause), -1);
+    assert_non_null(strstr(cause, "its directory"));
+    free(cause);
+    assert_int_equal(chmod(dir, 01777), 0);   /* sticky, like /tmp: others cannot replace it */
+    assert_int_equal(playbook_load(path, "en", &pb, &cause), 0);
+    playbook_free(&pb);
+    assert_int_equal(chmod(dir, 0700), 0);
+}
+
 /* The language comes from --lang, then LC_ALL, LC_MESSAGES, LANG, else English. */
 static void language_is_picked_like_gettext(void **state)
 {
@@ -342,6 +367,7 @@ int main(void)
         cmocka_unit_test(bad_inputs_are_reported),
         cmocka_unit_test(hostile_files_are_refused),
         cmocka_unit_test(iniparser_corpus_is_handled),
+        cmocka_unit_test(writable_playbooks_are_refused),
         cmocka_unit_test(language_is_picked_like_gettext),
         cmocka_unit_test(ids_resolve),
     };
