@@ -35,6 +35,8 @@ enum decode_result {
     DECODE_NOT_IP,         /* ARP, LLDP, ... */
     DECODE_UNSUPPORTED,    /* link type this decoder does not know */
     DECODE_MALFORMED,      /* a header contradicts itself (bad IHL, version...) */
+    DECODE_OTHER_PORT,     /* decode_frame_ports(): TCP (or a quote) with neither
+                              port in the filter; only .tcp.sport/.dport valid */
     DECODE_NRESULTS
 };
 
@@ -106,11 +108,21 @@ struct decoded {
 #define DECODE_MAX_VLAN 8   /* tags followed before giving up (QinQ stacks) */
 
 /* Decodes one frame of link type DLT (pcap_datalink() value) whose first
- * CAPLEN bytes are at DATA (WIRELEN on the wire). Fills *OUT (always, even on
- * failure: .result says what was found) and returns out->result.
+ * CAPLEN bytes are at DATA (WIRELEN on the wire). Sets out->result (also
+ * returned), .ipver, .nvlan, .vlan, .caplen, .wirelen always; .tcp only for
+ * DECODE_TCP and DECODE_ICMP_UNREACH, .icmp only for DECODE_ICMP_UNREACH
+ * (other fields are left unspecified: no memset on the per-packet path).
  * Never reads DATA beyond CAPLEN. */
 enum decode_result decode_frame(int dlt, const uint8_t *data, uint32_t caplen,
                                 uint32_t wirelen, struct decoded *out);
+
+/* decode_frame() with a port filter: PORTMAP is a 65536-bit map (8192 bytes,
+ * bit p = byte p>>3, bit p&7); a TCP segment (or ICMP-quoted one) with
+ * neither port set returns DECODE_OTHER_PORT before addresses and options
+ * are read. PORTMAP NULL: no filter. */
+enum decode_result decode_frame_ports(int dlt, const uint8_t *data, uint32_t caplen,
+                                      uint32_t wirelen, const uint8_t *portmap,
+                                      struct decoded *out);
 
 /* Decodes an IPv4 or IPv6 packet with no link header (the version nibble
  * decides). Same contract as decode_frame(). */

@@ -42,13 +42,22 @@ rd32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* 1 when PM is NULL (no filter) or has the bit of either port. */
+static inline int
+ports_wanted(const uint8_t *pm, uint16_t a, uint16_t b)
+{
+    return pm == NULL || ((pm[a >> 3] >> (a & 7)) & 1) || ((pm[b >> 3] >> (b & 7)) & 1);
+}
+
 /* Sets an IPv4 address from 4 bytes. */
 static inline void
 addr4(struct ip_addr *a, const uint8_t *p)
 {
-    memset(a, 0, sizeof *a);
+    static const uint8_t zero[12];
     a->family = 4;
+    a->pad[0] = a->pad[1] = a->pad[2] = 0;
     memcpy(a->a, p, 4);
+    memcpy(a->a + 4, zero, 12);
 }
 
 /* Sets an IPv6 address from 16 bytes. */
@@ -144,13 +153,15 @@ decode_tcp_options(const uint8_t *p, uint32_t len, struct tcp_opts *o)
  * the IP header claims (0 when unknown).
  */
 static enum decode_result
-decode_tcp(const struct span *s, uint32_t iplen, struct decoded_tcp *t)
+decode_tcp(const struct span *s, uint32_t iplen, struct decoded_tcp *t, const uint8_t *pm)
 {
     if (!span_has(s, 0, 20))
         return DECODE_TRUNCATED;
     const uint8_t *p = s->d;
     t->sport = rd16(p);
     t->dport = rd16(p + 2);
+    if (!ports_wanted(pm, t->sport, t->dport))
+        return DECODE_OTHER_PORT;
     t->seq = rd32(p + 4);
     t->ack = rd32(p + 8);
     uint32_t hlen = (uint32_t)(p[12] >> 4) * 4;
@@ -159,6 +170,7 @@ decode_tcp(const struct span *s, uint32_t iplen, struct decoded_tcp *t)
     if (hlen < 20)
         return DECODE_MALFORMED;
     t->payload_len = iplen > hlen ? iplen - hlen : 0;
+    memset(&t->opts, 0, sizeof t->opts);
     if (hlen > 20) {
         uint32_t avail = s->len - 20;
         uint32_t olen = hlen - 20;
@@ -177,7 +189,7 @@ decode_tcp(const struct span *s, uint32_t iplen, struct decoded_tcp *t)
  * 2.4(c) let routers quote more, then the whole fixed header is read too.
  */
 static enum decode_result
-decode_quoted_tcp(const struct span *s, struct decoded *out)
+decode_quoted_tcp(const struct span *s, struct decoded *out, const uint8_t *pm)
 {
     struct decoded_tcp *t = &out->tcp;
     if (!span_has(s, 0, 8))
@@ -185,6 +197,13 @@ decode_quoted_tcp(const struct span *s, struct decoded *out)
     t->sport = rd16(s->d);
     t->dport = rd16(s->d + 2);
     t->seq = rd32(s->d + 4);
+    t->ack = 0;
+    t->flags = 0;
+    t->window = 0;
+    t->payload_len = 0;
+    memset(&t->opts, 0, sizeof t->opts);
+    if (!ports_wanted(pm, t->sport, t->dport))
+        return DECODE_OTHER_PORT;
     if (span_has(s, 0, 20)) {
         t->ack = rd32(s->d + 8);
         t->flags = s->d[13];
@@ -194,8 +213,10 @@ decode_quoted_tcp(const struct span *s, struct decoded *out)
     return DECODE_ICMP_UNREACH;
 }
 
-static enum decode_result decode_ipv4(const struct span *s, struct decoded *out, int quoted);
-static enum decode_result decode_ipv6(const struct span *s, struct decoded *out, int quoted);
+static enum decode_result decode_ipv4(const struct span *s, struct decoded *out, int quoted,
+                                      const uint8_t *pm);
+static enum decode_result decode_ipv6(const struct span *s, struct decoded *out, int quoted,
+                                      const uint8_t *pm);
 
 /*
  * ICMP destination unreachable, RFC 792 (type 3):
@@ -208,7 +229,7 @@ static enum decode_result decode_ipv6(const struct span *s, struct decoded *out,
  */
 static enum decode_result
 decode_icmp(const struct span *s, struct decoded *out, int v6, uint8_t ttl,
-            const struct ip_addr *src, const struct ip_addr *dst)
+            const struct ip_addr *src, const struct ip_addr *dst, const uint8_t *pm)
 {
     if (!span_has(s, 0, 8))
         return DECODE_TRUNCATED;
@@ -225,9 +246,9 @@ decode_icmp(const struct span *s, struct decoded *out, int v6, uint8_t ttl,
         return DECODE_TRUNCATED;
     uint8_t ver = q.d[0] >> 4;
     if (ver == 4)
-        return decode_ipv4(&q, out, 1);
+        return decode_ipv4(&q, out, 1, pm);
     if (ver == 6)
-        return decode_ipv6(&q, out, 1);
+        return decode_ipv6(&q, out, 1, pm);
     return DECODE_MALFORMED;
 }
 
@@ -241,7 +262,7 @@ decode_icmp(const struct span *s, struct decoded *out, int v6, uint8_t ttl,
  * where the total length describes the original packet, not the quote.
  */
 static enum decode_result
-decode_ipv4(const struct span *s, struct decoded *out, int quoted)
+decode_ipv4(const struct span *s, struct decoded *out, int quoted, const uint8_t *pm)
 {
     if (!span_has(s, 0, 20))
         return DECODE_TRUNCATED;
@@ -256,9 +277,7 @@ decode_ipv4(const struct span *s, struct decoded *out, int quoted)
     uint32_t total = rd16(p + 2);
     uint16_t frag = rd16(p + 6);
     uint8_t ttl = p[8], proto = p[9];
-    struct ip_addr src, dst;
-    addr4(&src, p + 12);
-    addr4(&dst, p + 16);
+    enum decode_result r;
     if (!quoted)
         out->ipver = 4;
 
@@ -273,22 +292,23 @@ decode_ipv4(const struct span *s, struct decoded *out, int quoted)
         if (iplen < pl.len)
             pl.len = iplen;   /* drop link-layer padding */
     }
-    if (quoted) {
-        if (proto != 6)
-            return DECODE_NOT_TCP;
-        out->tcp.src = src;
-        out->tcp.dst = dst;
-        out->tcp.ttl = ttl;
-        return decode_quoted_tcp(&pl, out);
-    }
+    if (quoted && proto != 6)
+        return DECODE_NOT_TCP;
     if (proto == 6) {
-        out->tcp.src = src;
-        out->tcp.dst = dst;
-        out->tcp.ttl = ttl;
-        return decode_tcp(&pl, iplen, &out->tcp);
+        r = quoted ? decode_quoted_tcp(&pl, out, pm) : decode_tcp(&pl, iplen, &out->tcp, pm);
+        if (r == DECODE_TCP || r == DECODE_ICMP_UNREACH) {
+            addr4(&out->tcp.src, p + 12);
+            addr4(&out->tcp.dst, p + 16);
+            out->tcp.ttl = ttl;
+        }
+        return r;
     }
-    if (proto == 1)
-        return decode_icmp(&pl, out, 0, ttl, &src, &dst);
+    if (proto == 1) {
+        struct ip_addr src, dst;
+        addr4(&src, p + 12);
+        addr4(&dst, p + 16);
+        return decode_icmp(&pl, out, 0, ttl, &src, &dst, pm);
+    }
     return DECODE_NOT_TCP;
 }
 
@@ -304,7 +324,7 @@ decode_ipv4(const struct span *s, struct decoded *out, int quoted)
  * Payload length 0 (jumbogram, or BIG TCP / GSO frames) means "as captured".
  */
 static enum decode_result
-decode_ipv6(const struct span *s, struct decoded *out, int quoted)
+decode_ipv6(const struct span *s, struct decoded *out, int quoted, const uint8_t *pm)
 {
     if (!span_has(s, 0, 40))
         return DECODE_TRUNCATED;
@@ -313,9 +333,7 @@ decode_ipv6(const struct span *s, struct decoded *out, int quoted)
         return DECODE_MALFORMED;
     uint32_t plen = rd16(p + 4);
     uint8_t next = p[6], hlim = p[7];
-    struct ip_addr src, dst;
-    addr6(&src, p + 8);
-    addr6(&dst, p + 24);
+    enum decode_result r;
     if (!quoted)
         out->ipver = 6;
 
@@ -346,16 +364,21 @@ decode_ipv6(const struct span *s, struct decoded *out, int quoted)
             hl = ((uint32_t)pl.d[1] + 2) * 4;
             break;
         case 6:
-            out->tcp.src = src;
-            out->tcp.dst = dst;
-            out->tcp.ttl = hlim;
-            if (quoted)
-                return decode_quoted_tcp(&pl, out);
-            return decode_tcp(&pl, iplen, &out->tcp);
-        case 58:
+            r = quoted ? decode_quoted_tcp(&pl, out, pm) : decode_tcp(&pl, iplen, &out->tcp, pm);
+            if (r == DECODE_TCP || r == DECODE_ICMP_UNREACH) {
+                addr6(&out->tcp.src, p + 8);
+                addr6(&out->tcp.dst, p + 24);
+                out->tcp.ttl = hlim;
+            }
+            return r;
+        case 58: {
             if (quoted)
                 return DECODE_NOT_TCP;
-            return decode_icmp(&pl, out, 1, hlim, &src, &dst);
+            struct ip_addr src, dst;
+            addr6(&src, p + 8);
+            addr6(&dst, p + 24);
+            return decode_icmp(&pl, out, 1, hlim, &src, &dst, pm);
+        }
         default:
             return DECODE_NOT_TCP;   /* 59 no next header, UDP, unknown */
         }
@@ -373,17 +396,7 @@ decode_ipv6(const struct span *s, struct decoded *out, int quoted)
 enum decode_result
 decode_ip(const uint8_t *data, uint32_t caplen, struct decoded *out)
 {
-    struct span s = { data, caplen };
-    if (!span_has(&s, 0, 1))
-        return DECODE_TRUNCATED;
-    switch (data[0] >> 4) {
-    case 4:
-        return decode_ipv4(&s, out, 0);
-    case 6:
-        return decode_ipv6(&s, out, 0);
-    default:
-        return DECODE_NOT_IP;
-    }
+    return decode_frame_ports(DECODE_DLT_RAW_BSD, data, caplen, caplen, NULL, out);
 }
 
 /*
@@ -393,7 +406,8 @@ decode_ip(const uint8_t *data, uint32_t caplen, struct decoded *out)
  * 0x86dd IPv6 (RFC 2464).
  */
 static enum decode_result
-decode_ethertype(const struct span *s, uint16_t type, uint32_t off, struct decoded *out)
+decode_ethertype(const struct span *s, uint16_t type, uint32_t off, struct decoded *out,
+                 const uint8_t *pm)
 {
     while (type == 0x8100 || type == 0x88a8 || type == 0x9100 || type == 0x9200) {
         if (out->nvlan >= DECODE_MAX_VLAN)
@@ -408,9 +422,9 @@ decode_ethertype(const struct span *s, uint16_t type, uint32_t off, struct decod
     }
     struct span ip = { s->d + off, s->len - off };
     if (type == 0x0800)
-        return decode_ipv4(&ip, out, 0);
+        return decode_ipv4(&ip, out, 0, pm);
     if (type == 0x86dd)
-        return decode_ipv6(&ip, out, 0);
+        return decode_ipv6(&ip, out, 0, pm);
     return DECODE_NOT_IP;
 }
 
@@ -420,7 +434,7 @@ decode_ethertype(const struct span *s, uint16_t type, uint32_t off, struct decod
  * is 24 (NetBSD, OpenBSD), 28 (FreeBSD), 30 (macOS), 10 (Linux).
  */
 static enum decode_result
-decode_loop(const struct span *s, int net_order, struct decoded *out)
+decode_loop(const struct span *s, int net_order, struct decoded *out, const uint8_t *pm)
 {
     if (!span_has(s, 0, 4))
         return DECODE_TRUNCATED;
@@ -429,9 +443,9 @@ decode_loop(const struct span *s, int net_order, struct decoded *out)
         af = ((af & 0xff) << 24) | ((af & 0xff00) << 8) | ((af >> 8) & 0xff00) | (af >> 24);
     struct span ip = { s->d + 4, s->len - 4 };
     if (af == 2)
-        return decode_ipv4(&ip, out, 0);
+        return decode_ipv4(&ip, out, 0, pm);
     if (af == 24 || af == 28 || af == 30 || af == 10)
-        return decode_ipv6(&ip, out, 0);
+        return decode_ipv6(&ip, out, 0, pm);
     return DECODE_NOT_IP;
 }
 
@@ -440,10 +454,22 @@ enum decode_result
 decode_frame(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
              struct decoded *out)
 {
+    return decode_frame_ports(dlt, data, caplen, wirelen, NULL, out);
+}
+
+/* Decodes one frame, stopping early at TCP ports outside PORTMAP. */
+enum decode_result
+decode_frame_ports(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                   const uint8_t *pm, struct decoded *out)
+{
     struct span s = { data, caplen };
     enum decode_result r;
 
-    memset(out, 0, sizeof *out);
+    /* only the always-valid fields; the rest is written by the decoders */
+    out->ipver = 0;
+    out->nvlan = 0;
+    out->vlan[0] = out->vlan[1] = 0;
+    out->icmp.quote_full = 0;
     out->caplen = caplen;
     out->wirelen = wirelen;
     if (data == NULL)
@@ -451,13 +477,13 @@ decode_frame(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
     switch (dlt) {
     case DECODE_DLT_EN10MB:
         /* Ethernet II: destination(6) source(6) EtherType(2). */
-        r = span_has(&s, 0, 14) ? decode_ethertype(&s, rd16(data + 12), 14, out)
+        r = span_has(&s, 0, 14) ? decode_ethertype(&s, rd16(data + 12), 14, out, pm)
                                 : DECODE_TRUNCATED;
         break;
     case DECODE_DLT_LINUX_SLL:
         /* Linux cooked v1 (pcap-linktype(7)): packet type(2) ARPHRD(2)
          * address length(2) address(8) protocol(2) = 16 bytes. */
-        r = span_has(&s, 0, 16) ? decode_ethertype(&s, rd16(data + 14), 16, out)
+        r = span_has(&s, 0, 16) ? decode_ethertype(&s, rd16(data + 14), 16, out, pm)
                                 : DECODE_TRUNCATED;
         break;
     case DECODE_DLT_LINUX_SLL2:
@@ -467,24 +493,26 @@ decode_frame(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
             r = DECODE_TRUNCATED;
             break;
         }
-        r = decode_ethertype(&s, rd16(data), 20, out);
+        r = decode_ethertype(&s, rd16(data), 20, out, pm);
         break;
     case DECODE_DLT_NULL:
-        r = decode_loop(&s, 0, out);
+        r = decode_loop(&s, 0, out, pm);
         break;
     case DECODE_DLT_LOOP:
-        r = decode_loop(&s, 1, out);
+        r = decode_loop(&s, 1, out, pm);
         break;
     case DECODE_DLT_RAW_BSD:
     case DECODE_DLT_RAW_OPENBSD:
     case DECODE_DLT_LINKTYPE_RAW:
-        r = decode_ip(s.d, s.len, out);
+        r = !span_has(&s, 0, 1) ? DECODE_TRUNCATED
+            : (data[0] >> 4) == 4 ? decode_ipv4(&s, out, 0, pm)
+            : (data[0] >> 4) == 6 ? decode_ipv6(&s, out, 0, pm) : DECODE_NOT_IP;
         break;
     case DECODE_DLT_IPV4:
-        r = decode_ipv4(&s, out, 0);
+        r = decode_ipv4(&s, out, 0, pm);
         break;
     case DECODE_DLT_IPV6:
-        r = decode_ipv6(&s, out, 0);
+        r = decode_ipv6(&s, out, 0, pm);
         break;
     default:
         r = DECODE_UNSUPPORTED;
@@ -515,7 +543,7 @@ decode_result_name(enum decode_result r)
 {
     static const char *const names[DECODE_NRESULTS] = {
         "tcp", "icmp_unreach", "truncated", "not_tcp", "fragment", "not_ip",
-        "unsupported", "malformed"
+        "unsupported", "malformed", "other_port"
     };
     return (unsigned)r < DECODE_NRESULTS ? names[r] : "?";
 }

@@ -732,7 +732,7 @@ tracker_frame(struct tracker *t, int dlt, const uint8_t *data, uint32_t caplen,
               uint32_t wirelen, uint64_t ts_us)
 {
     struct decoded d;
-    enum decode_result r = decode_frame(dlt, data, caplen, wirelen, &d);
+    enum decode_result r = decode_frame_ports(dlt, data, caplen, wirelen, t->portmap, &d);
     t->stats.by_result[r]++;
     if (r != DECODE_TCP && r != DECODE_ICMP_UNREACH) {
         t->stats.packets++;

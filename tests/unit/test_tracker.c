@@ -446,22 +446,29 @@ test_speed(void **state)
         p[47] = (i % 8 == 0) ? SYN : ACK;
         lens[i] = 54;
     }
-    struct tracker *t = mk(0);
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    for (uint32_t i = 0; i < N; i++)
-        tracker_frame(t, 1, frames[i % NF], lens[i % NF], lens[i % NF], i);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    double ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / N;
-    print_message("per-packet decode + track: %.1f ns (%d frames)\n", ns, N);
-    struct tracker_stats st;
-    tracker_stats(t, &st);
-    assert_int_equal(st.packets, N);
-    assert_int_equal(st.by_result[DECODE_TCP], N);
-    uint64_t last = 0;
-    tracker_each(t, count_each, &last);
-    assert_int_equal(last, NF / 8);
-    tracker_free(t);
+    static const uint16_t both[] = { 445, 443 };
+    for (int pass = 0; pass < 2; pass++) {
+        struct tracker_config cfg = { both, pass ? 2 : 1, 0, 0, 0 };
+        struct tracker *t = tracker_new(&cfg, NULL);
+        assert_non_null(t);
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        for (uint32_t i = 0; i < N; i++)
+            tracker_frame(t, 1, frames[i % NF], lens[i % NF], lens[i % NF], i);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        double ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / N;
+        print_message("per-packet decode + track: %.1f ns (%d frames, %s)\n", ns, N,
+                      pass ? "every frame on a tracked port" : "1 in 4 on the tracked port");
+        struct tracker_stats st;
+        tracker_stats(t, &st);
+        assert_int_equal(st.packets, N);
+        assert_int_equal(st.by_result[DECODE_TCP], pass ? N : N / 4);
+        assert_int_equal(st.by_result[DECODE_OTHER_PORT], pass ? 0 : N / 4 * 3);
+        uint64_t last = 0;
+        tracker_each(t, count_each, &last);
+        assert_int_equal(last, NF / 8);
+        tracker_free(t);
+    }
 }
 
 /* Bad configurations fail with a cause. */
