@@ -105,7 +105,7 @@ struct tracker_stats {
     uint64_t clients_overflow;
     uint64_t icmp_overflow;
     uint64_t orphans;           /* packets to a port of ours without a known attempt */
-    uint64_t ts_first, ts_last; /* timestamps of the first and last packet fed (0: none) */
+    uint64_t ts_first, ts_last; /* timestamps of the first and last packet fed */
 };
 
 /* Counts for one server address and port. */

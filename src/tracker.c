@@ -690,7 +690,7 @@ int
 tracker_packet(struct tracker *t, const struct decoded *d, uint64_t ts_us)
 {
     t->stats.packets++;
-    if (t->stats.ts_first == 0)
+    if (t->stats.packets == 1)
         t->stats.ts_first = ts_us;
     t->stats.ts_last = ts_us;
     int used = 0;
@@ -736,7 +736,7 @@ tracker_frame(struct tracker *t, int dlt, const uint8_t *data, uint32_t caplen,
     t->stats.by_result[r]++;
     if (r != DECODE_TCP && r != DECODE_ICMP_UNREACH) {
         t->stats.packets++;
-        if (t->stats.ts_first == 0)
+        if (t->stats.packets == 1)
             t->stats.ts_first = ts_us;
         t->stats.ts_last = ts_us;
         return 0;
