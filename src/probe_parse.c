@@ -1507,6 +1507,17 @@ static int trace_slot(struct trace_state *st, const char *id, int make)
     return -1;
 }
 
+/* Marks packet I, which no chain outside the trace table decided, as accepted. */
+static void trace_undecided(struct trace_state *st, int i)
+{
+    if (st->decided[i])
+        return;
+    struct trace_event *p = &st->pkt[i];
+    scopy(p->verdict, sizeof p->verdict, "accept");
+    scopy(p->text, sizeof p->text, "no chain besides the trace chain saw it: nothing filters it");
+    p->handle = -1;
+}
+
 /* Feeds one trace line; 1 when OUT holds a final decision. */
 int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trace_event *out)
 {
@@ -1514,9 +1525,11 @@ int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trac
     enum trace_kind k = probe_parse_trace_line(line, &ev);
     if (k == TRACE_OTHER)
         return 0;
-    /* Another packet's lines begin: an accepted packet before it is complete. */
+    /* Another packet's lines begin: an accepted packet before it is complete
+     * (the kernel traces one packet from prerouting to input in one go). */
     for (int i = 0; i < TRACE_PENDING; i++)
-        if (st->used[i] && st->decided[i] && strcmp(st->pkt[i].id, ev.id)) {
+        if (st->used[i] && (st->decided[i] || st->pkt[i].dport) && strcmp(st->pkt[i].id, ev.id)) {
+            trace_undecided(st, i);
             *out = st->pkt[i];
             st->used[i] = 0;
             /* The current line is still to be handled: do it now, then report. */
@@ -1570,7 +1583,8 @@ int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trac
 int probe_parse_trace_flush(struct trace_state *st, struct trace_event *out)
 {
     for (int i = 0; i < TRACE_PENDING; i++)
-        if (st->used[i] && st->decided[i]) {
+        if (st->used[i] && (st->decided[i] || st->pkt[i].dport)) {
+            trace_undecided(st, i);
             *out = st->pkt[i];
             st->used[i] = 0;
             return 1;

@@ -480,6 +480,18 @@ static void test_trace_feed(void **state)
     assert_string_equal(got[1].source, "198.51.100.3");
     assert_string_equal(got[2].verdict, "reject");
     assert_string_equal(got[2].source, "2001:db8::2");
+
+    /* with no other chain at all, the SYN is reported accepted by nothing */
+    memset(&st, 0, sizeof st);
+    st.ignore_table = "tshoot_trace";
+    assert_int_equal(probe_parse_trace_feed(&st, lines[0], &ev), 0);
+    assert_int_equal(probe_parse_trace_feed(&st, lines[1], &ev), 0);
+    assert_int_equal(probe_parse_trace_feed(&st, lines[2], &ev), 0);
+    assert_int_equal(probe_parse_trace_flush(&st, &ev), 1);
+    assert_string_equal(ev.verdict, "accept");
+    assert_int_equal(ev.handle, -1);
+    assert_non_null(strstr(ev.text, "nothing filters it"));
+    assert_int_equal(probe_parse_trace_flush(&st, &ev), 0);
 }
 
 /* ufw.conf, firewalld lists and the merge of decisions. */
