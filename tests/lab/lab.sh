@@ -88,6 +88,7 @@ lab_topology() {
 lab_smbd() {
     d=$(cat "$LAB_STATE/dir")
     mkdir -p "$d/share" "$d/state" "$d/cache" "$d/lock" "$d/pid" "$d/private" "$d/log" "$d/ncalrpc"
+    chmod 755 "$d" "$d/share"   # the guest account reads the share
     bind=""
     [ "$1" = 1 ] && bind="interfaces = lo
     bind interfaces only = yes"
@@ -176,7 +177,7 @@ lab_up() {
 lab_connect() {
     addr=$LAB_SERVER4
     [ "${1:-4}" = 6 ] && addr=$LAB_SERVER6   # smbclient takes IPv6 without brackets
-    lab_in $LAB_C timeout 6 smbclient -N -p 445 -m SMB3 -t 3 -L "//$addr" >/dev/null 2>&1
+    lab_in $LAB_C timeout 6 smbclient -N -p 445 -m SMB3 -t 3 "//$addr/lab" -c ls >/dev/null 2>&1
 }
 
 # lab_retry [4|6]: connects again and again while the lab is up.
