@@ -44,6 +44,13 @@ struct capture_snapshot {
     struct capture_attempt recent[CAPTURE_RECENT];
     unsigned nrecent;
     char error[256];        /* non-empty when the capture stopped on an error */
+    /* Added by the engine (capture.c): */
+    int error_code;         /* exit status the error calls for: 2 bad input, 3 environment */
+    int truncated;          /* 1 when a capture file ended in the middle of a record */
+    int datalink;           /* pcap_datalink() of the input, -1 before it is open */
+    uint64_t evidence;      /* packets that were evidence (what --write saves) */
+    uint64_t file_pos, file_size; /* bytes read of a capture file and its size (0: unknown) */
+    double elapsed;         /* seconds since the capture started */
 };
 
 /* What to capture. */
@@ -53,7 +60,17 @@ struct capture_config {
     const uint16_t *ports;
     size_t nports;
     const char *write_path; /* evidence pcap to write, or NULL */
+    /* Added by the engine (capture.c); zero/NULL means the default: */
+    const char *client;     /* only attempts from this address (analyze --client) */
+    const char *server;     /* only attempts to this address (analyze --server) */
+    int snaplen;            /* live snapshot length (CAPTURE_SNAPLEN) */
+    /* maps a verdict code to a playbook scenario id (verdict.h's
+       verdict_scenario_fn); NULL: no scenario in the snapshot */
+    const char *(*scenario_for)(void *arg, const char *code);
+    void *scenario_arg;
 };
+
+#define CAPTURE_SNAPLEN 384   /* enough for SLL2 + 2 VLAN + IPv6 + ICMPv6 + quoted IPv6 + TCP */
 
 struct capture;
 
@@ -73,6 +90,27 @@ void capture_drain_notify(struct capture *c);
 
 /* Stops the thread, closes the handle and frees the engine. */
 void capture_stop(struct capture *c);
+
+/* Blocks until the capture thread has ended (end of a file, an error, or
+ * capture_stop() from another thread) and returns the final snapshot. */
+void capture_wait(struct capture *c, struct capture_snapshot *out);
+
+/* Asks the capture thread to end; safe from any thread, not from a signal
+ * handler. The last snapshot is still published; capture_stop() frees. */
+void capture_interrupt(struct capture *c);
+
+struct tracker;
+/* The engine's tracker, for the final report (servers, ICMP senders, ladder,
+ * cross-capture matching). Only valid once the thread has ended
+ * (capture_wait()); NULL before. Owned by the capture. */
+const struct tracker *capture_tracker(const struct capture *c);
+
+/* Writes the kernel BPF filter for PORTS on link type DLT into BUF: the ports
+ * over TCP, ICMP/ICMPv6 destination-unreachable errors, and on Ethernet the
+ * same behind one or two VLAN tags. Returns 0, or -1 with *cause when libpcap
+ * cannot compile it for DLT. */
+int capture_filter(int dlt, const uint16_t *ports, size_t nports, char *buf, size_t len,
+                   char **cause);
 
 /* The DESIGN.md name of a class ("established", ...). */
 const char *capture_class_name(enum hs_class cls);

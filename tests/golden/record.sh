@@ -1,0 +1,183 @@
+#!/bin/sh
+# record.sh: records the golden captures of tests/golden/ from real traffic.
+# Run by hand, as root (not part of `make test`): sh tests/golden/record.sh
+#
+# Lab: three network namespaces created here and removed on every exit
+#   client (198.51.100.2, 2001:db8::1:2) -- router -- server (198.51.100.66, 2001:db8::2:2)
+# joined by veth pairs; addresses only from 198.51.100.0/24 and 2001:db8::/64,
+# and only inside these namespaces. The server runs a real smbd with a
+# throw-away smb.conf in a temporary directory; the client runs smbclient.
+# nftables rules in the server (or router) namespace reproduce each class;
+# tcpdump records on the client's and the server's interface at the same time
+# (snaplen 128, filter `tcp port 445 or icmp or icmp6`, a few seconds each).
+#
+# Output: tests/golden/<scenario>.client.pcap and .server.pcap. The expected
+# verdicts live in tests/golden/expected.tsv, written by hand from what tshark
+# shows in the files (not from tshoot, so the goldens are no echo of the code).
+set -eu
+
+[ "$(id -u)" = 0 ] || { echo "record.sh: run as root (network namespaces, tcpdump)" >&2; exit 77; }
+for t in ip nft smbd smbclient tcpdump; do
+    command -v $t >/dev/null 2>&1 || { echo "record.sh: $t is missing" >&2; exit 77; }
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${GOLDEN_OUT:-$here}
+tag=tsg$$
+C=$tag-cli R=$tag-rtr S=$tag-srv
+tmp=$(mktemp -d /tmp/tshoot-golden.XXXXXX)
+pids=""
+
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null || true; done
+    sleep 0.3
+    for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+    # smbd forks children inside the server namespace: end every process there.
+    for p in $(ip netns pids $S 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    for n in $C $R $S; do ip netns del $n 2>/dev/null || true; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+inc() { ip netns exec "$@"; }
+
+# --- topology -------------------------------------------------------------
+for n in $C $R $S; do ip netns add $n; inc $n ip link set lo up; done
+ip link add c0 netns $C type veth peer name r0 netns $R
+ip link add s0 netns $S type veth peer name r1 netns $R
+inc $C ip addr add 198.51.100.2/26 dev c0
+inc $C ip -6 addr add 2001:db8::1:2/112 dev c0 nodad
+inc $R ip addr add 198.51.100.1/26 dev r0
+inc $R ip -6 addr add 2001:db8::1:1/112 dev r0 nodad
+inc $R ip addr add 198.51.100.65/26 dev r1
+inc $R ip -6 addr add 2001:db8::2:1/112 dev r1 nodad
+inc $S ip addr add 198.51.100.66/26 dev s0
+inc $S ip -6 addr add 2001:db8::2:2/112 dev s0 nodad
+for pair in "$C c0" "$R r0" "$R r1" "$S s0"; do
+    set -- $pair; inc $1 ip link set $2 up
+done
+inc $C ip route add default via 198.51.100.1
+inc $C ip -6 route add default via 2001:db8::1:1
+inc $S ip route add default via 198.51.100.65
+inc $S ip -6 route add default via 2001:db8::2:1
+inc $R sysctl -qw net.ipv4.ip_forward=1
+inc $R sysctl -qw net.ipv6.conf.all.forwarding=1
+
+# --- smbd -------------------------------------------------------------------
+mkdir -p "$tmp/share" "$tmp/state" "$tmp/cache" "$tmp/lock" "$tmp/pid" "$tmp/private" "$tmp/log"
+cat >"$tmp/smb.conf" <<EOF
+[global]
+    workgroup = TSHOOT
+    server role = standalone server
+    map to guest = Bad User
+    disable netbios = yes
+    smb ports = 445
+    lock directory = $tmp/lock
+    state directory = $tmp/state
+    cache directory = $tmp/cache
+    pid directory = $tmp/pid
+    private dir = $tmp/private
+    ncalrpc dir = $tmp/ncalrpc
+    log file = $tmp/log/smbd.log
+    load printers = no
+    printing = bsd
+    printcap name = /dev/null
+    disable spoolss = yes
+[golden]
+    path = $tmp/share
+    guest ok = yes
+    read only = yes
+EOF
+smbd_pid=""
+start_smbd() {
+    inc $S smbd --foreground --no-process-group -s "$tmp/smb.conf" </dev/null >"$tmp/log/smbd.out" 2>&1 &
+    smbd_pid=$!; pids="$pids $smbd_pid"
+    for _ in $(seq 50); do
+        inc $S ss -Hltn 'sport = :445' | grep -q . && return 0
+        sleep 0.1
+    done
+    echo "record.sh: smbd did not start:" >&2; cat "$tmp/log/smbd.out" "$tmp/log/smbd.log" >&2 2>/dev/null
+    exit 1
+}
+stop_smbd() {
+    [ -n "$smbd_pid" ] || return 0
+    for p in $(ip netns pids $S); do kill "$p" 2>/dev/null || true; done
+    wait "$smbd_pid" 2>/dev/null || true
+    smbd_pid=""
+}
+
+# --- one recording ----------------------------------------------------------
+# record NAME ADDR SECONDS: tcpdump on both sides while smbclient connects to ADDR.
+record() {
+    name=$1 addr=$2 secs=$3
+    flt='tcp port 445 or icmp or icmp6'
+    inc $C tcpdump -i c0 -s 128 -U -w "$out/$name.client.pcap" "$flt" 2>"$tmp/td-c.err" &
+    tc=$!
+    inc $S tcpdump -i s0 -s 128 -U -w "$out/$name.server.pcap" "$flt" 2>"$tmp/td-s.err" &
+    ts=$!
+    pids="$pids $tc $ts"
+    for _ in $(seq 50); do
+        grep -q listening "$tmp/td-c.err" && grep -q listening "$tmp/td-s.err" && break
+        sleep 0.1
+    done
+    inc $C timeout "$secs" smbclient -N -p 445 -m SMB3 -L "//$addr" >"$tmp/smbclient.out" 2>&1 || true
+    sleep 0.5
+    kill -INT $tc $ts; wait $tc $ts 2>/dev/null || true
+    echo "recorded $name: client $(tcpdump -r "$out/$name.client.pcap" 2>/dev/null | wc -l) packets," \
+         "server $(tcpdump -r "$out/$name.server.pcap" 2>/dev/null | wc -l) packets"
+}
+
+nft_server() { inc $S nft -f - ; }
+nft_router() { inc $R nft -f - ; }
+nft_clear() { inc $S nft flush ruleset; inc $R nft flush ruleset; }
+
+start_smbd
+
+# 1. healthy: handshake_ok
+record healthy 198.51.100.66 5
+record healthy-ipv6 '[2001:db8::2:2]' 5
+
+# 2. the server's firewall drops the SYN: syn_no_synack (Scenario 1)
+nft_server <<'EOF'
+table inet golden { chain input { type filter hook input priority 0; tcp dport 445 drop; } }
+EOF
+record server-drop 198.51.100.66 4
+nft_clear
+
+# 3. the server's firewall rejects with a TCP reset: refused
+nft_server <<'EOF'
+table inet golden { chain input { type filter hook input priority 0; tcp dport 445 reject with tcp reset; } }
+EOF
+record server-reject-tcp-reset 198.51.100.66 3
+nft_clear
+
+# 4. the server's firewall rejects with ICMP admin-prohibited: unreachable
+nft_server <<'EOF'
+table inet golden { chain input { type filter hook input priority 0;
+    meta nfproto ipv4 tcp dport 445 reject with icmp type admin-prohibited;
+    meta nfproto ipv6 tcp dport 445 reject with icmpv6 type admin-prohibited; } }
+EOF
+record reject-icmp-admin 198.51.100.66 3
+record reject-icmp6-admin '[2001:db8::2:2]' 3
+nft_clear
+
+# 5. the router drops the SYN on its way: path_drop (client + server pair, Scenario 2)
+nft_router <<'EOF'
+table inet golden { chain fwd { type filter hook forward priority 0; tcp dport 445 drop; } }
+EOF
+record router-drop 198.51.100.66 4
+nft_clear
+
+# 6. the router drops the SYN-ACK on its way back: return_path_drop
+nft_router <<'EOF'
+table inet golden { chain fwd { type filter hook forward priority 0; tcp sport 445 tcp flags & (syn|ack) == syn|ack drop; } }
+EOF
+record router-drop-return 198.51.100.66 4
+nft_clear
+
+# 7. nothing listening on 445: refused (the kernel's RST)
+stop_smbd
+record not-listening 198.51.100.66 3
+
+echo "done: captures in $out"
