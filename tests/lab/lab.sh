@@ -12,6 +12,7 @@
 #   lab.sh retry [4|6]          connects again and again until the lab goes down
 #   lab.sh wizard [ARGS]        the wizard in the server namespace
 #   lab.sh answer               the fault of the running lab
+#   lab.sh family               the IP version the client uses with that fault
 #   lab.sh ns client|router|server   the namespace's name (for ip netns exec)
 #
 # It can also be sourced (LAB_SOURCED=1) for the lab_* functions. The lab's
@@ -196,6 +197,7 @@ if [ -z "${LAB_SOURCED:-}" ]; then
     answer)
         [ -f "$LAB_STATE/fault" ] || { echo "lab: no lab is running" >&2; exit 2; }
         f=$(cat "$LAB_STATE/fault"); echo "The fault was: $f — $(lab_describe "$f")" ;;
+    family) lab_family "$(cat "$LAB_STATE/fault" 2>/dev/null)" ;;
     ns) case ${1:-} in client) echo $LAB_C ;; router) echo $LAB_R ;; server) echo $LAB_S ;; *) exit 2 ;; esac ;;
     wizard) lab_in $LAB_S "${TSHOOT:-build/tshoot}" wizard "$@" ;;
     *) sed -n '2,/^LAB_TAG/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 2 ;;
