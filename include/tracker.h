@@ -134,6 +134,11 @@ struct tracker;
  * (no ports) or when memory runs out. Free with tracker_free(). */
 struct tracker *tracker_new(const struct tracker_config *cfg, char **cause);
 
+/* Keeps only attempts from CLIENT and/or to SERVER (analyze --client/--server);
+ * NULL clears that filter. Call before feeding packets. */
+void tracker_set_filter(struct tracker *t, const struct ip_addr *client,
+                        const struct ip_addr *server);
+
 /* Frees a tracker (NULL is fine). */
 void tracker_free(struct tracker *t);
 

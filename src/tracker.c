@@ -63,6 +63,7 @@ struct recent {
 
 struct tracker {
     uint8_t portmap[65536 / 8];
+    struct ip_addr only_client, only_server;   /* family 0: no filter */
     uint16_t ports[64];
     size_t nports;
 
@@ -244,6 +245,18 @@ oom:
     if (cause)
         *cause = strdup("tracker: out of memory");
     return NULL;
+}
+
+/* Sets the client / server address filters. */
+void
+tracker_set_filter(struct tracker *t, const struct ip_addr *client, const struct ip_addr *server)
+{
+    memset(&t->only_client, 0, sizeof t->only_client);
+    memset(&t->only_server, 0, sizeof t->only_server);
+    if (client != NULL)
+        t->only_client = *client;
+    if (server != NULL)
+        t->only_server = *server;
 }
 
 /* Frees a tracker. */
@@ -519,10 +532,20 @@ attempt_start(struct tracker *t, const struct decoded_tcp *tcp, uint32_t h, uint
     r->copied = 0;
 }
 
+/* 1 when the --client / --server filters let the attempt C -> S through. */
+static inline int
+wanted(const struct tracker *t, const struct ip_addr *c, const struct ip_addr *s)
+{
+    return (t->only_client.family == 0 || addr_eq(&t->only_client, c)) &&
+           (t->only_server.family == 0 || addr_eq(&t->only_server, s));
+}
+
 /* A SYN (no ACK, no RST) from client to a configured port. */
 static int
 on_syn(struct tracker *t, const struct decoded_tcp *tcp, uint64_t ts)
 {
+    if (!wanted(t, &tcp->src, &tcp->dst))
+        return 0;
     uint32_t h = hash_tuple(&tcp->src, &tcp->dst, tcp->sport, tcp->dport);
     uint32_t k = index_find(t, h, &tcp->src, &tcp->dst, tcp->sport, tcp->dport);
     if (k != NONE) {
@@ -663,7 +686,7 @@ static int
 on_icmp(struct tracker *t, const struct decoded *d, uint64_t ts)
 {
     const struct decoded_tcp *q = &d->tcp;
-    if (!port_on(t, q->dport))
+    if (!port_on(t, q->dport) || !wanted(t, &q->src, &q->dst))
         return 0;
     icmp_count(t, &d->icmp.sender, d->icmp.type, d->icmp.code);
     uint32_t h = hash_tuple(&q->src, &q->dst, q->sport, q->dport);

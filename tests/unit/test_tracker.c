@@ -472,6 +472,29 @@ test_speed(void **state)
     }
 }
 
+/* --client / --server filters keep only matching attempts. */
+static void
+test_filters(void **state)
+{
+    (void)state;
+    struct ip_addr only;
+    decode_addr_parse("192.168.1.11", &only);
+    struct tracker *t = mk(0);
+    tracker_set_filter(t, &only, NULL);
+    assert_int_equal(seg(t, 0, C, 1, S, 445, 1, 0, SYN, 64), 0);
+    assert_int_equal(seg(t, 0, "192.168.1.11", 1, S, 445, 1, 0, SYN, 64), 1);
+    assert_int_equal(icmp(t, 1, "10.0.0.254", 3, 13, C, 1, S, 445, 1), 0);
+    expect(t, 0, 0, 0, 0, 1);
+    tracker_free(t);
+    decode_addr_parse("10.0.0.6", &only);
+    t = mk(0);
+    tracker_set_filter(t, NULL, &only);
+    assert_int_equal(seg(t, 0, C, 1, S, 445, 1, 0, SYN, 64), 0);
+    assert_int_equal(seg(t, 0, C, 1, "10.0.0.6", 445, 1, 0, SYN, 64), 1);
+    expect(t, 0, 0, 0, 0, 1);
+    tracker_free(t);
+}
+
 /* Bad configurations fail with a cause. */
 static void
 test_config(void **state)
@@ -713,6 +736,7 @@ main(void)
         cmocka_unit_test(test_interleaved_and_orphans),
         cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_speed),
+        cmocka_unit_test(test_filters),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_corpus),
         cmocka_unit_test(test_corpus_all_cuts),
