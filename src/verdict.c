@@ -108,32 +108,13 @@ ttl_split(const uint64_t h[256], uint64_t *initial, uint64_t *decremented)
     }
 }
 
-/* State for counting local clients and servers. */
-struct local_count {
-    const struct ip_addr *local;
-    size_t nlocal;
-    uint64_t client, server;
-};
-
-/* 1 when A is one of the local addresses. */
+/* 1 when A is one of the NLOCAL addresses at LOCAL. */
 static int
-is_local(const struct local_count *lc, const struct ip_addr *a)
+is_local(const struct ip_addr *local, size_t nlocal, const struct ip_addr *a)
 {
-    for (size_t i = 0; i < lc->nlocal; i++)
-        if (decode_addr_equal(&lc->local[i], a))
+    for (size_t i = 0; i < nlocal; i++)
+        if (decode_addr_equal(&local[i], a))
             return 1;
-    return 0;
-}
-
-/* tracker_each() callback: counts attempts from and to local addresses. */
-static int
-count_local(const struct tracker_attempt *a, void *arg)
-{
-    struct local_count *lc = arg;
-    if (is_local(lc, &a->client))
-        lc->client++;
-    if (is_local(lc, &a->server))
-        lc->server++;
     return 0;
 }
 
@@ -142,11 +123,22 @@ enum vantage
 verdict_vantage(const struct tracker *t, const struct ip_addr *local, size_t nlocal)
 {
     if (local != NULL && nlocal > 0) {
-        struct local_count lc = { local, nlocal, 0, 0 };
-        tracker_each(t, count_local, &lc);
-        if (lc.client > lc.server)
+        /* the bounded client and server tables, not every attempt: cheap enough
+           for a snapshot every 100 ms */
+        enum { N = 256 };
+        struct tracker_client cl[N];
+        struct tracker_server sv[N];
+        uint64_t client = 0, server = 0;
+        size_t nc = tracker_clients(t, cl, N), ns = tracker_servers(t, sv, N);
+        for (size_t i = 0; i < nc; i++)
+            if (is_local(local, nlocal, &cl[i].addr))
+                client += cl[i].counts.total;
+        for (size_t i = 0; i < ns; i++)
+            if (is_local(local, nlocal, &sv[i].addr))
+                server += sv[i].counts.total;
+        if (client > server)
             return VANTAGE_CLIENT;
-        if (lc.server > 0)
+        if (server > 0)
             return VANTAGE_SERVER;
     }
     uint64_t syn[256], synack[256], si, sd, ai, ad;
