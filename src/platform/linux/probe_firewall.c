@@ -173,6 +173,8 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
     int rc = probe_exec_run(argv, &json, &err, FW_TIMEOUT_MS);
     char skip[256] = "";
     int nft_ok = rc == 0;
+    if (err)
+        err[strcspn(err, "\n")] = '\0'; /* nft's first line says it; the rest is detail */
     if (rc != 0 && rc != PROBE_EXEC_NOTFOUND) {
         int perm = err && (strstr(err, "Operation not permitted") || strstr(err, "ermission denied"));
         out->state = FIREWALL_UNKNOWN;

@@ -94,6 +94,8 @@ static int add_table(const uint16_t *ports, size_t nports, char **cause)
     char *err = NULL;
     int rc = probe_exec_run(argv, NULL, &err, 5000);
     if (rc != 0) {
+        if (err)
+            err[strcspn(err, "\n")] = '\0';
         int perm = err && strstr(err, "Operation not permitted");
         set_cause(cause, perm ? "the live trace needs CAP_NET_ADMIN (run as root)" : "nft could not add the trace table",
                   err);
