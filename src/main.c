@@ -17,6 +17,7 @@ static const struct command commands[] = {
     { "check", cmd_check, "[-p PLAYBOOK] [--json]" },
     { "lint", cmd_lint, "PLAYBOOK..." },
     { "playbooks", cmd_playbooks, "" },
+    { "new-playbook", cmd_new_playbook, "NAME --port N[,N...] [--protocol NAME] [--service NAME] [-o FILE]" },
 };
 
 /* Prints the usage of every subcommand to F. */

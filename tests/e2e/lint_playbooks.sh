@@ -20,6 +20,12 @@ else
 fi
 "$TSHOOT" lint "$tmp/missing.ini" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && echo "ok - lint exits 2 on an unreadable file" || { echo "not ok - unreadable: exit $rc"; fails=$((fails + 1)); }
+"$TSHOOT" new-playbook demo-proto --port 8080,8443 --service demod -o "$tmp/demo.ini" >/dev/null \
+    && "$TSHOOT" lint "$tmp/demo.ini" && grep -q '^ports = 8080,8443' "$tmp/demo.ini" \
+    && echo "ok - new-playbook writes a lint-clean skeleton" \
+    || { echo "not ok - new-playbook's skeleton"; fails=$((fails + 1)); }
+"$TSHOOT" new-playbook demo-proto --port 80 -o "$tmp/demo.ini" 2>/dev/null
+[ $? -eq 2 ] && echo "ok - new-playbook never writes over a file" || { echo "not ok - new-playbook overwrote"; fails=$((fails + 1)); }
 out=$("$TSHOOT" playbooks 2>&1)
 echo "$out" | grep -q "^smb-tcp-handshake .*445" && echo "ok - tshoot playbooks lists the SMB playbook" \
     || { echo "not ok - tshoot playbooks said: $out"; fails=$((fails + 1)); }
