@@ -1069,19 +1069,22 @@ tracker_ladder(const struct tracker_attempt *a, char lines[][TRACKER_LADDER_WIDT
     for (unsigned i = 0; i < n && out < max; i++) {
         const struct event *e = &ev[i];
         double t = e->dt / 1e6;
-        if (!e->from_server)
+        char when[16];
+        snprintf(when, sizeof when, t < 0.001 ? "%.6f" : "%.4f", t);
+        if (!e->from_server) {
             snprintf(lines[out++], TRACKER_LADDER_WIDTH, "%7.3f  %-8s------------->  %s",
                      t, e->label, e->note);
-        else if (e->label[0] == 'I') {
+        } else if (e->label[0] == 'I') {
             char why[48];
-            snprintf(lines[out++], TRACKER_LADDER_WIDTH, "         <~~~~~~~~~~~~~ %s %u/%u %s  %.4f",
-                     e->label, a->icmp_type, a->icmp_code,
-                     decode_unreach_name(a->icmp_from.family, a->icmp_code, why, sizeof why), t);
+            snprintf(lines[out++], TRACKER_LADDER_WIDTH, "         <~~~~~~~~~~~~~ %s %u/%u  %s  %s",
+                     e->label, a->icmp_type, a->icmp_code, when, e->note);
             if (out < max)
-                snprintf(lines[out++], TRACKER_LADDER_WIDTH, "                         %s", e->note);
-        } else
-            snprintf(lines[out++], TRACKER_LADDER_WIDTH, "         <------------- %-8s %.4f  %s",
-                     e->label, t, e->note);
+                snprintf(lines[out++], TRACKER_LADDER_WIDTH, "                        (%s)",
+                         decode_unreach_name(a->icmp_from.family, a->icmp_code, why, sizeof why));
+        } else {
+            snprintf(lines[out++], TRACKER_LADDER_WIDTH, "         <------------- %-8s %s  %s",
+                     e->label, when, e->note);
+        }
     }
     /* trim trailing blanks */
     for (unsigned i = 0; i < out; i++) {

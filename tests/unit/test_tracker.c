@@ -237,8 +237,9 @@ test_unreachable(void **state)
     char lines[12][TRACKER_LADDER_WIDTH];
     unsigned nl = tracker_ladder(&v[2], lines, 12);
     int found = 0;
-    for (unsigned i = 0; i < nl; i++)
-        if (strstr(lines[i], "ICMP 3/13") && strstr(lines[i], "administratively prohibited"))
+    for (unsigned i = 0; i + 1 < nl; i++)
+        if (strstr(lines[i], "ICMP 3/13") && strstr(lines[i], "from 203.0.113.1") &&
+            strstr(lines[i + 1], "administratively prohibited"))
             found = 1;
     assert_true(found);
     tracker_free(t);
@@ -572,6 +573,8 @@ static const struct expectation corpus[] = {
     { "handshake/tcp-handshake-nano.pcap", 80, 1, 0, 0, 0, 0, 1 },
     { "handshake/tcp_eight_lowest_weight_flags_set.pcap", 80, 0, 0, 0, 0, 0, 0 },
     { "handshake/bgp-4byte-asn.pcap", 179, 4, 0, 2, 0, 0, 0 },
+    { "handshake/of10_pf5240.pcap", 6633, 1, 0, 2, 0, 0, 0 },
+    { "handshake/tfo-5c1fa7f9ae91.pcap", 13054, 2, 0, 0, 0, 1, 1 },
     { "handshake/mptcp-fclose.pcap", 0, 0, 0, 0, 0, 0, 0 },
     { "linktypes/synth-loop-smb445-ipv4-handshake.pcap", 445, 1, 0, 0, 0, 0, 1 },
     { "linktypes/synth-loop-smb445-ipv6-handshake.pcap", 445, 1, 0, 0, 0, 0, 1 },
