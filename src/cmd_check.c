@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "playbook.h"
 #include "probe.h"
+#include "probe_json.h"
 
 /* What the command was asked for. */
 struct check_opts {
@@ -119,50 +120,11 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-/* The JSON form of the listener result. */
-static json_t *listener_json(const struct listener_result *l, double ms)
+/* Adds the time a check took to its JSON object. */
+static json_t *with_elapsed(json_t *o, double ms)
 {
-    json_t *socks = json_array();
-    int unexpected = 0;
-    for (size_t i = 0; i < l->nsockets; i++) {
-        const struct listener_socket *s = &l->sockets[i];
-        json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:b}", "address", s->address, "port", s->port, "pid",
-                              s->pid, "process", s->process, "user", s->user, "expected_owner",
-                              s->expected_owner);
-        if (s->pid < 0)
-            json_object_set_new(o, "pid", json_null());
-        unexpected |= s->pid >= 0 && !s->expected_owner;
-        json_array_append_new(socks, o);
-    }
-    return json_pack("{s:s, s:o, s:s, s:s, s:b, s:f}", "state", probe_listener_state_name(l->state), "sockets",
-                     socks, "summary", l->summary, "detail", l->detail, "unexpected_owner", unexpected,
-                     "elapsed_ms", ms);
-}
-
-/* The JSON form of the service result. */
-static json_t *service_json(const struct service_result *s, double ms)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "name", s->name, "state", probe_service_state_name(s->state),
-                     "manager", s->manager, "summary", s->summary, "detail", s->detail, "elapsed_ms", ms);
-}
-
-/* The JSON form of the firewall result. */
-static json_t *firewall_json(const struct firewall_result *f, double ms)
-{
-    json_t *rules = json_array();
-    for (size_t i = 0; i < f->nrules; i++) {
-        const struct firewall_rule *r = &f->rules[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:i, s:b}", "text", r->text, "table", r->table,
-                              "chain", r->chain, "handle", (json_int_t)r->handle, "verdict", r->verdict, "packets",
-                              (json_int_t)r->packets, "port", r->port, "conditional", r->conditional);
-        if (r->handle < 0)
-            json_object_set_new(o, "handle", json_null());
-        json_object_set_new(o, "family", r->family ? json_integer(r->family) : json_null());
-        json_array_append_new(rules, o);
-    }
-    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:f}", "state", probe_firewall_state_name(f->state),
-                     "backend", f->backend, "frontend", f->frontend, "rules", rules, "summary", f->summary, "detail",
-                     f->detail, "logging", f->logging, "elapsed_ms", ms);
+    json_object_set_new(o, "elapsed_ms", json_real(ms));
+    return o;
 }
 
 /* Prints the results for people. */
@@ -194,6 +156,10 @@ static void print_human(const struct check_opts *o, const char *pbid, const stru
         printf("          %s%s %s %s", r->conditional ? "(some sources) " : "", r->verdict, r->table, r->chain);
         if (r->handle >= 0)
             printf(" handle %ld", r->handle);
+        if (o->nports > 1)
+            printf(" (port %u%s)", r->port, r->family == 4 ? ", IPv4" : r->family == 6 ? ", IPv6" : "");
+        else if (r->family)
+            printf(" (IPv%d)", r->family);
         printf(": %s", r->text);
         if (r->packets)
             printf(" [%llu packets]", (unsigned long long)r->packets);
@@ -283,8 +249,9 @@ int cmd_check(int argc, char **argv)
         for (size_t i = 0; i < o.nports; i++)
             json_array_append_new(ports, json_integer(o.ports[i]));
         json_t *root = json_pack("{s:s?, s:o, s:o, s:o, s:o}", "playbook", have_pb ? pb.id : NULL, "ports", ports,
-                                 "listener", listener_json(&l, t1 - t0), "service", service_json(&s, t2 - t1),
-                                 "firewall", firewall_json(&f, t3 - t2));
+                                 "listener", with_elapsed(probe_json_listener(&l), t1 - t0),
+                                 "service", with_elapsed(probe_json_service(&s), t2 - t1),
+                                 "firewall", with_elapsed(probe_json_firewall(&f), t3 - t2));
         if (o.trace_seconds) {
             json_t *arr = json_array();
             for (size_t i = 0; i < tl.n; i++) {

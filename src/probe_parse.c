@@ -360,6 +360,10 @@ static void nft_value_text(json_t *v, char *buf, size_t len)
                 fmt(buf, len, "meta %s", k);
         } else if ((x = json_object_get(v, "ct"))) {
             fmt(buf, len, "ct %s", jstr(x, "key"));
+        } else if ((x = json_object_get(v, "fib"))) {
+            char f[48];
+            nft_value_text(json_object_get(x, "flags"), f, sizeof f);
+            fmt(buf, len, "fib %s %s", f, jstr(x, "result"));
         } else if ((x = json_object_get(v, "&")) && json_array_size(x) == 2) {
             char a[64], b[64] = "";
             nft_value_text(json_array_get(x, 0), a, sizeof a);
@@ -667,6 +671,17 @@ static enum tri nft_match(struct neval *ev, json_t *rule, json_t *m)
         }
         if (!strcmp(k, "pkttype"))
             return apply_op(op, nft_str_in("host", right));
+        return T_MAYBE;
+    }
+    if ((x = json_object_get(left, "fib"))) {
+        /* fib daddr type local (nft's addrtype): a SYN to this host is to a local address */
+        json_t *flags = json_object_get(x, "flags");
+        int daddr = nft_str_in("daddr", flags) == T_YES;
+        if (daddr && !strcmp(jstr(x, "result"), "type")) {
+            if (nft_str_in("local", right) == T_YES || nft_str_in("unicast", right) == T_YES)
+                return apply_op(op, T_YES);
+            return apply_op(op, T_NO);
+        }
         return T_MAYBE;
     }
     if ((x = json_object_get(left, "ct"))) {
@@ -1223,6 +1238,15 @@ static enum nres ipt_rule(struct ieval *ev, const struct irule *r)
             i++;
         } else if (!strcmp(o, "--state") || !strcmp(o, "--ctstate")) {
             t = strstr(v, "NEW") ? T_YES : T_NO;
+            i++;
+        } else if (!strcmp(o, "--dst-type")) {
+            /* addrtype: a SYN to this host is addressed to a LOCAL (unicast) address */
+            t = strstr(v, "LOCAL") || strstr(v, "UNICAST") ? T_YES
+              : strstr(v, "MULTICAST") || strstr(v, "BROADCAST") || strstr(v, "ANYCAST") ? T_NO : T_MAYBE;
+            i++;
+        } else if (!strcmp(o, "--src-type")) {
+            /* the client is another machine: not LOCAL, and a unicast address */
+            t = !strcmp(v, "LOCAL") ? T_NO : !strcmp(v, "UNICAST") ? T_YES : T_MAYBE;
             i++;
         } else if (!strcmp(o, "--syn")) {
             t = T_YES;

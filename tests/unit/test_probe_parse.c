@@ -396,6 +396,64 @@ static void test_iptables(void **state)
     assert_int_equal(d.verdict, FW_NONE);
 }
 
+/* fib daddr type (nft) and addrtype (iptables, as ufw writes it). */
+static void test_addrtype(void **state)
+{
+    (void)state;
+    static const char fib[] =
+        "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"fibt\",\"handle\":3}},"
+        "{\"chain\":{\"family\":\"inet\",\"table\":\"fibt\",\"name\":\"c\",\"handle\":1,\"type\":\"filter\","
+        "\"hook\":\"input\",\"prio\":20,\"policy\":\"accept\"}},"
+        "{\"rule\":{\"family\":\"inet\",\"table\":\"fibt\",\"chain\":\"c\",\"handle\":2,\"expr\":["
+        "{\"match\":{\"op\":\"!=\",\"left\":{\"fib\":{\"result\":\"type\",\"flags\":[\"daddr\"]}},\"right\":\"local\"}},"
+        "{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"tcp\",\"field\":\"dport\"}},\"right\":447}},"
+        "{\"drop\":null}]}},"
+        "{\"rule\":{\"family\":\"inet\",\"table\":\"fibt\",\"chain\":\"c\",\"handle\":4,\"expr\":["
+        "{\"match\":{\"op\":\"==\",\"left\":{\"fib\":{\"result\":\"type\",\"flags\":[\"daddr\"]}},"
+        "\"right\":{\"set\":[\"broadcast\",\"multicast\"]}}},{\"drop\":null}]}},"
+        "{\"rule\":{\"family\":\"inet\",\"table\":\"fibt\",\"chain\":\"c\",\"handle\":5,\"expr\":["
+        "{\"match\":{\"op\":\"==\",\"left\":{\"fib\":{\"result\":\"type\",\"flags\":[\"daddr\"]}},"
+        "\"right\":\"local\"}},{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"tcp\",\"field\":\"dport\"}},"
+        "\"right\":448}},{\"reject\":null}]}}]}";
+    expect_nft(fib, 447, 4, FW_ACCEPT, "c", -1);
+    expect_nft(fib, 448, 4, FW_REJECT, "c", 5);
+    struct fw_decision d;
+    assert_int_equal(probe_parse_nft_eval(fib, 448, 4, "", &d, NULL), 0);
+    assert_string_equal(d.rule.text, "fib daddr type local tcp dport 448 reject");
+
+    /* the shape of ufw's chains (ufw 0.36, `ufw default deny`, `ufw allow 22/tcp`) */
+    static const char ufw[] =
+        "*filter\n:INPUT DROP [0:0]\n:ufw-before-input - [0:0]\n:ufw-not-local - [0:0]\n"
+        ":ufw-user-input - [0:0]\n:ufw-after-input - [0:0]\n:ufw-skip-to-policy-input - [0:0]\n"
+        ":ufw-logging-deny - [0:0]\n:ufw-after-logging-input - [0:0]\n"
+        "-A INPUT -j ufw-before-input\n-A INPUT -j ufw-after-input\n-A INPUT -j ufw-after-logging-input\n"
+        "-A ufw-before-input -i lo -j ACCEPT\n"
+        "-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+        "-A ufw-before-input -m conntrack --ctstate INVALID -j ufw-logging-deny\n"
+        "-A ufw-before-input -m conntrack --ctstate INVALID -j DROP\n"
+        "-A ufw-before-input -p udp -m udp --sport 67 --dport 68 -j ACCEPT\n"
+        "-A ufw-before-input -j ufw-not-local\n"
+        "-A ufw-before-input -j ufw-user-input\n"
+        "-A ufw-not-local -m addrtype --dst-type LOCAL -j RETURN\n"
+        "-A ufw-not-local -m addrtype --dst-type MULTICAST -j RETURN\n"
+        "-A ufw-not-local -m limit --limit 3/min --limit-burst 10 -j ufw-logging-deny\n"
+        "-A ufw-not-local -j DROP\n"
+        "-A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT\n"
+        "-A ufw-after-input -p tcp -m tcp --dport 445 -j ufw-skip-to-policy-input\n"
+        "-A ufw-after-logging-input -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix \"[UFW BLOCK] \"\n"
+        "-A ufw-skip-to-policy-input -j DROP\n"
+        "COMMIT\n";
+    assert_int_equal(probe_parse_iptables_eval(ufw, 22, &d, NULL), 0);
+    assert_int_equal(d.verdict, FW_ACCEPT);
+    assert_string_equal(d.rule.chain, "ufw-user-input");
+    assert_int_equal(probe_parse_iptables_eval(ufw, 445, &d, NULL), 0);
+    assert_int_equal(d.verdict, FW_DROP);
+    assert_string_equal(d.rule.chain, "ufw-skip-to-policy-input");
+    assert_int_equal(probe_parse_iptables_eval(ufw, 8080, &d, NULL), 0);
+    assert_int_equal(d.verdict, FW_DROP);
+    assert_string_equal(d.rule.verdict, "policy-drop");
+}
+
 /* Trace lines: packet, rule with handle and verdict, policy. */
 static void test_trace_lines(void **state)
 {
@@ -536,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_nft_vmap),
         cmocka_unit_test(test_nft_edge),
         cmocka_unit_test(test_iptables),
+        cmocka_unit_test(test_addrtype),
         cmocka_unit_test(test_trace_lines),
         cmocka_unit_test(test_trace_feed),
         cmocka_unit_test(test_front_ends_and_merge),
