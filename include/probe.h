@@ -105,6 +105,9 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
                 void (*on_event)(const struct trace_event *ev, void *arg), void *arg,
                 char **cause);
 
+/* probe_trace keeps the monitor's pid in process-wide state so that a signal
+ * handler can clean up: run one trace at a time per process. */
+
 /* Asks a running probe_trace to stop early; async-signal-safe. */
 void probe_trace_stop(void);
 

@@ -279,10 +279,15 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
                   portlist, note);
     } else if (out->state == FIREWALL_BLOCKED && have_block) {
         struct firewall_rule *r = &first_block.rule;
-        probe_fmt(out->summary, sizeof out->summary, "The firewall %ss TCP SYNs to port %u (IPv%d): %s %s, %s%s%s%s.%s",
-                  first_block.verdict == FW_REJECT ? "reject" : "drop", r->port, r->family ? r->family : 4, r->table,
-                  r->chain, r->handle >= 0 ? "" : "", r->handle >= 0 ? "rule " : "", r->text,
-                  r->handle >= 0 ? "" : "", note);
+        int family = r->family;
+        for (size_t i = 0; i < out->nrules; i++) /* the merged copy knows when it decides both families */
+            if (!strcmp(out->rules[i].table, r->table) && !strcmp(out->rules[i].chain, r->chain) &&
+                out->rules[i].handle == r->handle && !strcmp(out->rules[i].text, r->text))
+                family = out->rules[i].family;
+        probe_fmt(out->summary, sizeof out->summary, "The firewall %ss TCP SYNs to port %u (%s): %s %s, %s%s.%s",
+                  first_block.verdict == FW_REJECT ? "reject" : "drop", r->port,
+                  family == 4 ? "IPv4" : family == 6 ? "IPv6" : "IPv4 and IPv6", r->table, r->chain,
+                  r->handle >= 0 ? "rule " : "", r->text, note);
     } else {
         struct firewall_rule *r = out->nrules ? &out->rules[0] : NULL;
         probe_fmt(out->summary, sizeof out->summary, "The firewall lets TCP SYNs to port %s in%s%s%s%s%s.%s", portlist,
