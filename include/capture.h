@@ -105,6 +105,11 @@ struct tracker;
  * (capture_wait()); NULL before. Owned by the capture. */
 const struct tracker *capture_tracker(const struct capture *c);
 
+struct ip_addr;
+/* Copies up to MAX of the machine's addresses a live capture uses to tell
+ * its vantage (none for a file); returns how many. */
+size_t capture_local(const struct capture *c, struct ip_addr *out, size_t max);
+
 /* Writes the kernel BPF filter for PORTS on link type DLT into BUF: the ports
  * over TCP, ICMP/ICMPv6 destination-unreachable errors, and on Ethernet the
  * same behind one or two VLAN tags. Returns 0, or -1 with *cause when libpcap

@@ -710,6 +710,17 @@ capture_tracker(const struct capture *c)
     return t;
 }
 
+/* This machine's addresses (live captures only). */
+size_t
+capture_local(const struct capture *c, struct ip_addr *out, size_t max)
+{
+    size_t n = c->live ? c->nlocal : 0;
+    if (n > max)
+        n = max;
+    memcpy(out, c->local, n * sizeof *out);
+    return n;
+}
+
 /* Stops the thread and frees the engine. */
 void
 capture_stop(struct capture *c)

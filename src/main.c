@@ -15,6 +15,8 @@ struct command {
 static const struct command commands[] = {
     { "wizard", cmd_wizard, "[-p PLAYBOOK] [-i IFACE | -r FILE] [--lang LL]" },
     { "check", cmd_check, "[-p PLAYBOOK] [--json]" },
+    { "analyze", cmd_analyze, "[-p PLAYBOOK] [--port N] [--client A] [--server A] [--json] FILE..." },
+    { "watch", cmd_watch, "[-p PLAYBOOK] [-i IFACE] [--duration S] [--write F.pcap] [--json]" },
     { "lint", cmd_lint, "PLAYBOOK..." },
     { "playbooks", cmd_playbooks, "" },
     { "new-playbook", cmd_new_playbook, "NAME --port N[,N...] [--protocol NAME] [--service NAME] [-o FILE]" },

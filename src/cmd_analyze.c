@@ -1,0 +1,242 @@
+/* cmd_analyze.c: `tshoot analyze [-p PB] [--port N] [--client A] [--server A]
+ * [--json] FILE...`: reads capture files through the same engine as a live
+ * capture (capture.c), then prints the verdict, counts per class, failing
+ * clients and servers, ICMP senders and a ladder of one typical failing
+ * attempt, or the DESIGN.md JSON. Several files are captures of the same
+ * traffic from several devices: their attempts are matched (verdict_paths()).
+ *
+ * Exit status (DESIGN.md): 0 when the capture shows working handshakes and no
+ * failure (handshake_ok); 1 when a problem was diagnosed, and also for no_syn:
+ * a capture without any attempt proves nothing works (like Test-NetConnection,
+ * whose TcpTestSucceeded is only True on a completed connection), and it is
+ * itself a finding (wrong capture point, wrong port, the client never tried);
+ * 2 for usage errors and bad input, including a truncated or unreadable file
+ * (the report of what was read is still printed); 3 for the environment. */
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "commands.h"
+#include "decode.h"
+#include "playbook.h"
+#include "report_json.h"
+#include "tracker.h"
+#include "verdict.h"
+
+#define DEFAULT_PLAYBOOK "smb-tcp-handshake"
+#define PROGRESS_AFTER 1.0   /* seconds before a progress line appears */
+
+/* Prints the usage line to F. */
+static void
+analyze_usage(FILE *f)
+{
+    fprintf(f, "usage: tshoot analyze [-p PLAYBOOK] [--port N] [--client A] [--server A] "
+               "[--json] FILE...   (FILE may be -)\n");
+}
+
+/* Waits for capture C to end, drawing a progress line on stderr when it is a
+ * terminal and the file takes long. */
+static void
+analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
+{
+    int tty = isatty(STDERR_FILENO);
+    int shown = 0;
+    struct pollfd pfd = { capture_notify_fd(c), POLLIN, 0 };
+
+    for (;;) {
+        if (poll(&pfd, 1, 200) > 0)
+            capture_drain_notify(c);
+        capture_snapshot(c, snap);
+        if (!snap->running && snap->generation > 0)
+            break;
+        if (tty && snap->elapsed >= PROGRESS_AFTER) {
+            if (snap->file_size > 0)
+                fprintf(stderr, "\r%s: %3.0f%%  %llu packets, %llu attempts ", name,
+                        100.0 * (double)snap->file_pos / (double)snap->file_size,
+                        (unsigned long long)snap->packets,
+                        (unsigned long long)snap->counts.total);
+            else
+                fprintf(stderr, "\r%s: %llu packets, %llu attempts ", name,
+                        (unsigned long long)snap->packets,
+                        (unsigned long long)snap->counts.total);
+            shown = 1;
+        }
+    }
+    capture_wait(c, snap);
+    if (shown)
+        fprintf(stderr, "\r\033[K");
+}
+
+/* Maps a verdict code to the playbook's scenario id (verdict_scenario_fn). */
+static const char *
+analyze_scenario(void *arg, const char *code)
+{
+    const struct pb_scenario *s = playbook_scenario_for(arg, code);
+    return s != NULL ? s->id : NULL;
+}
+
+/* The title of the playbook's scenario ID (report_source.scenario_title). */
+static const char *
+analyze_scenario_title(void *arg, const char *id)
+{
+    const struct playbook *pb = arg;
+    for (size_t i = 0; i < pb->nscenarios; i++)
+        if (!strcmp(pb->scenarios[i].id, id))
+            return pb->scenarios[i].title;
+    return NULL;
+}
+
+/* `tshoot analyze`: reads capture files and reports (see the top of this file). */
+int
+cmd_analyze(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "playbook", required_argument, NULL, 'p' },
+        { "port", required_argument, NULL, 'P' },
+        { "client", required_argument, NULL, 'c' },
+        { "server", required_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *pbname = DEFAULT_PLAYBOOK, *client = NULL, *server = NULL;
+    uint16_t ports[PLAYBOOK_MAX_PORTS];
+    size_t nports = 0, nfiles, nstdin = 0;
+    int json = 0, opt, rc = 2;
+    char *cause = NULL, *path;
+    struct playbook pb;
+    struct capture **caps = NULL;
+    struct capture_snapshot *snaps = NULL;
+    const struct tracker **trk = NULL;
+    const char **names = NULL;
+    struct report_source src;
+
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'p': pbname = optarg; break;
+        case 'P': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 65535) {
+                fprintf(stderr, "tshoot analyze: --port %s: not a port number (1-65535)\n", optarg);
+                return 2;
+            }
+            if (nports == PLAYBOOK_MAX_PORTS) {
+                fprintf(stderr, "tshoot analyze: at most %d --port options\n", PLAYBOOK_MAX_PORTS);
+                return 2;
+            }
+            ports[nports++] = (uint16_t)v;
+            break;
+        }
+        case 'c': client = optarg; break;
+        case 's': server = optarg; break;
+        case 'j': json = 1; break;
+        case 'h': analyze_usage(stdout); return 0;
+        default:
+            fprintf(stderr, "tshoot analyze: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            analyze_usage(stderr);
+            return 2;
+        }
+    }
+    nfiles = (size_t)(argc - optind);
+    if (nfiles == 0) {
+        fprintf(stderr, "tshoot analyze: no capture file given\n");
+        analyze_usage(stderr);
+        return 2;
+    }
+    if (nfiles > VERDICT_MAX_CAPTURES) {
+        fprintf(stderr, "tshoot analyze: at most %d captures at once\n", VERDICT_MAX_CAPTURES);
+        return 2;
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        nstdin += strcmp(argv[optind + (int)i], "-") == 0;
+    if (nstdin > 1) {
+        fprintf(stderr, "tshoot analyze: standard input (-) can be read only once\n");
+        return 2;
+    }
+
+    memset(&pb, 0, sizeof pb);
+    path = playbook_resolve(pbname, &cause);
+    if (path == NULL || playbook_load(path, NULL, &pb, &cause) != 0) {
+        fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : pbname);
+        free(cause);
+        free(path);
+        return 2;
+    }
+    free(path);
+    if (nports == 0) {
+        memcpy(ports, pb.ports, pb.nports * sizeof ports[0]);
+        nports = pb.nports;
+    }
+
+    caps = calloc(nfiles, sizeof *caps);
+    snaps = calloc(nfiles, sizeof *snaps);
+    trk = calloc(nfiles, sizeof *trk);
+    names = calloc(nfiles, sizeof *names);
+    if (caps == NULL || snaps == NULL || trk == NULL || names == NULL) {
+        fprintf(stderr, "tshoot analyze: out of memory\n");
+        goto out;
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        struct capture_config cfg;
+        int code = 2;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.file = argv[optind + (int)i];
+        cfg.ports = ports;
+        cfg.nports = nports;
+        cfg.client = client;
+        cfg.server = server;
+        cfg.scenario_for = analyze_scenario;
+        cfg.scenario_arg = &pb;
+        caps[i] = capture_start(&cfg, &code, &cause);
+        if (caps[i] == NULL) {
+            fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : cfg.file);
+            free(cause);
+            rc = code;
+            goto out;
+        }
+        analyze_wait(caps[i], strcmp(cfg.file, "-") ? cfg.file : "standard input", &snaps[i]);
+        trk[i] = capture_tracker(caps[i]);
+        names[i] = cfg.file;
+    }
+
+    memset(&src, 0, sizeof src);
+    src.playbook = pb.id;
+    src.ports = ports;
+    src.nports = nports;
+    src.trackers = trk;
+    src.snaps = snaps;
+    src.names = names;
+    src.n = nfiles;
+    src.scenario_for = analyze_scenario;
+    src.scenario_title = analyze_scenario_title;
+    src.scenario_arg = &pb;
+    rc = report_json_emit(&src, json, stdout, &cause);
+    if (rc < 0) {
+        fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : "cannot write the report");
+        free(cause);
+        rc = 2;
+        goto out;
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        if (snaps[i].error[0] != '\0') {
+            fprintf(stderr, "tshoot analyze: %s\n", snaps[i].error);
+            rc = snaps[i].error_code ? snaps[i].error_code : 2;
+        }
+
+out:
+    for (size_t i = 0; caps != NULL && i < nfiles; i++)
+        capture_stop(caps[i]);
+    free(caps);
+    free(snaps);
+    free(trk);
+    free(names);
+    playbook_free(&pb);
+    return rc;
+}
