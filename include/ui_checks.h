@@ -18,7 +18,7 @@ int checks_run(struct checks *c);
 int checks_notify_fd(const struct checks *c);
 
 /* Copies the results so far into ST and empties the notify descriptor. */
-void checks_collect(struct checks *c, struct wizard_status *st);
+void checks_collect(struct checks *c, struct evidence *st);
 
 /* Waits for the running round and frees everything. */
 void checks_free(struct checks *c);

@@ -5,26 +5,18 @@
 #define TSHOOT_UI_WIZARD_H
 
 #include <stddef.h>
+#include <wchar.h>
 
-#include "capture.h"
+#include "evidence.h"
 #include "playbook.h"
-#include "probe.h"
+#include "session.h"
+
+/* Keys as the screens get them: a character, or a curses key code (KEY_LEFT...)
+ * moved above the Unicode range so the two never mix. */
+#define UI_FKEY(code) ((code) + 0x200000)
 
 /* Which screen has the keys. */
-enum wizard_screen { SCREEN_MAIN, SCREEN_HELP };
-
-/* What the checks and the capture have found so far (copied from the workers). */
-struct wizard_status {
-    int checking;                 /* checks are running */
-    int have_listener, have_service, have_firewall;
-    struct listener_result listener;
-    struct service_result service;
-    struct firewall_result firewall;
-    int have_capture;
-    struct capture_snapshot capture;
-    char capture_source[128];     /* "any", "eth0", a file name, or "" when off */
-    char capture_error[256];      /* why there is no capture */
-};
+enum wizard_screen { SCREEN_MAIN, SCREEN_HELP, SCREEN_NOTE };
 
 struct wizard {
     struct playbook *pb;
@@ -37,7 +29,10 @@ struct wizard {
     char message[256];            /* shown in the footer until the next key */
     char host[64];
     int quit;
-    struct wizard_status status;
+    struct evidence status;
+    struct session *session;      /* the record of this session */
+    wchar_t note[200];            /* the note being typed (SCREEN_NOTE) */
+    size_t note_len;
 };
 
 /* Puts the main screen on the first scenario's first step. */
@@ -54,6 +49,15 @@ void screen_help_draw(struct wizard *w);
 
 /* Handles a key on the help overlay (any key closes it). */
 void screen_help_key(struct wizard *w, int key);
+
+/* Draws the one-line note editor over the footer. */
+void screen_note_draw(struct wizard *w);
+
+/* Handles a key in the note editor: Enter keeps the note, Esc drops it. */
+void screen_note_key(struct wizard *w, int key);
+
+/* Saves the session report; with LOUD set, says where in the footer. */
+void wizard_save(struct wizard *w, int loud);
 
 /* The index of the scenario the capture evidence points to, or -1. */
 int wizard_evidence_scenario(const struct wizard *w);

@@ -15,7 +15,7 @@ struct checks {
     int started;                  /* a thread exists and must be joined */
     int pipe[2];
     pthread_mutex_t lock;
-    struct wizard_status results; /* only the check fields are used */
+    struct evidence results; /* only the check fields are used */
 };
 
 /* Creates the worker state for playbook PB. */
@@ -111,7 +111,7 @@ int checks_notify_fd(const struct checks *c)
 }
 
 /* Copies the check results into ST and empties the notify descriptor. */
-void checks_collect(struct checks *c, struct wizard_status *st)
+void checks_collect(struct checks *c, struct evidence *st)
 {
     char drain[64];
     while (read(c->pipe[0], drain, sizeof drain) > 0)

@@ -9,6 +9,7 @@
 
 #include "ui_term.h"
 #include "ui_text.h"
+#include "session.h"
 #include "ui_wizard.h"
 
 #define MIN_COLS 30
@@ -69,7 +70,7 @@ static const struct pb_scenario *cur_scenario(const struct wizard *w)
 /* Writes the panel text for one check into BUF; sets *bad when it found a problem. */
 static void check_text(const struct wizard *w, enum pb_check which, char *buf, size_t n, int *bad)
 {
-    const struct wizard_status *st = &w->status;
+    const struct evidence *st = &w->status;
     *bad = 0;
     snprintf(buf, n, "%s", st->checking ? ui_word(W_RUNNING) : ui_word(W_NOT_CHECKED));
     switch (which) {
@@ -112,7 +113,7 @@ static void check_text(const struct wizard *w, enum pb_check which, char *buf, s
 /* The one-sentence detail of a check for the step pane, or NULL. */
 static const char *check_detail(const struct wizard *w, enum pb_check which)
 {
-    const struct wizard_status *st = &w->status;
+    const struct evidence *st = &w->status;
     switch (which) {
     case PB_CHECK_LISTENER: return st->have_listener ? st->listener.summary : NULL;
     case PB_CHECK_SERVICE: return st->have_service ? st->service.summary : NULL;
@@ -172,6 +173,12 @@ static void build_step(const struct wizard *w, int width, struct doc *d)
         doc_blank(d);
         snprintf(line, sizeof line, "%s: %s", ui_word(W_WARNING), st->warning);
         doc_add(d, line, width, "", DOC_WARNING, ascii);
+    }
+    const char *note = session_note(w->session, w->scenario, w->step);
+    if (note) {
+        doc_blank(d);
+        snprintf(line, sizeof line, "%s: %s", ui_word(W_YOUR_NOTE), note);
+        doc_add(d, line, width, "", DOC_NOTE, ascii);
     }
     if (st->check != PB_CHECK_NONE) {
         char value[128];
@@ -351,6 +358,7 @@ static void go_step(struct wizard *w, size_t s)
     w->step = s;
     w->scroll = 0;
     w->command = 0;
+    session_add(w->session, SESSION_VISIT, w->scenario, s, NULL);
     const struct pb_step *st = &cur_scenario(w)->steps[s];
     enum pb_platform mine = playbook_host_os() == PB_OS_WINDOWS ? PB_CMD
                           : playbook_host_os() == PB_OS_MACOS ? PB_MACOS : PB_LINUX;
@@ -387,21 +395,31 @@ void screen_main_key(struct wizard *w, int key)
     int page = LINES > 6 ? LINES - 5 : 1;
     w->message[0] = 0;
     switch (key) {
-    case 'n': case KEY_RIGHT:
+    case 'n': case UI_FKEY(KEY_RIGHT):
         if (w->step + 1 < sc->nsteps)
             go_step(w, w->step + 1);
         break;
-    case 'p': case KEY_LEFT:
+    case 'p': case UI_FKEY(KEY_LEFT):
         if (w->step > 0)
             go_step(w, w->step - 1);
         break;
-    case 'j': case KEY_DOWN: w->scroll++; break;
-    case 'k': case KEY_UP: w->scroll--; break;
-    case KEY_NPAGE: w->scroll += page; break;
-    case KEY_PPAGE: w->scroll -= page; break;
-    case KEY_HOME: w->scroll = 0; break;
+    case 'j': case UI_FKEY(KEY_DOWN): w->scroll++; break;
+    case 'k': case UI_FKEY(KEY_UP): w->scroll--; break;
+    case UI_FKEY(KEY_NPAGE): w->scroll += page; break;
+    case UI_FKEY(KEY_PPAGE): w->scroll -= page; break;
+    case UI_FKEY(KEY_HOME): w->scroll = 0; break;
     case ' ': case 'd':
         w->done[w->scenario][w->step] ^= 1;
+        session_add(w->session, w->done[w->scenario][w->step] ? SESSION_DONE : SESSION_UNDONE,
+                    w->scenario, w->step, NULL);
+        wizard_save(w, 0);
+        break;
+    case 'e':
+        w->screen = SCREEN_NOTE;
+        w->note_len = 0;
+        break;
+    case 's':
+        wizard_save(w, 1);
         break;
     case '\t':
         go_scenario(w, (w->scenario + 1) % w->pb->nscenarios);
@@ -417,6 +435,7 @@ void screen_main_key(struct wizard *w, int key)
     case 'c':
         if (st->ncommands) {
             term_copy(st->commands[w->command].text);
+            session_add(w->session, SESSION_COPY, w->scenario, w->step, st->commands[w->command].text);
             snprintf(w->message, sizeof w->message, "%s %s", ui_word(W_COPIED),
                      st->commands[w->command].text);
         }
@@ -424,7 +443,7 @@ void screen_main_key(struct wizard *w, int key)
     case 'r':
         wizard_run_checks(w);
         break;
-    case '?': case 'h': case KEY_F(1):
+    case '?': case 'h': case UI_FKEY(KEY_F(1)):
         w->screen = SCREEN_HELP;
         break;
     case 'q': case 'Q': case 27:

@@ -15,8 +15,9 @@ static const char *const words_en[W_NWORDS] = {
     [W_WARNING] = "Warning", [W_DONE] = "done", [W_CHECK] = "Check",
     [W_HOST] = "host", [W_IFACE] = "capture", [W_EVIDENCE] = "evidence",
     [W_COPIED] = "Copied to the clipboard (OSC 52):", [W_RUNNING] = "checking...",
-    [W_UNAVAILABLE] = "unavailable",
-    [W_KEYS] = "n/p step  up/dn scroll  spc done  tab scenario  [ ] cmd  c copy  r check  ? help  q quit",
+    [W_UNAVAILABLE] = "unavailable", [W_YOUR_NOTE] = "Your note",
+    [W_NOTE_PROMPT] = "Note (Enter keeps it, Esc drops it): ", [W_SAVED] = "Report saved:",
+    [W_KEYS] = "n/p step  space done  tab scenario  c copy  e note  s save  ? all keys  q quit",
     [W_HELP_TITLE] = "Keys",
     [W_HELP] =
         "n, right arrow     next step\n"
@@ -27,6 +28,8 @@ static const char *const words_en[W_NWORDS] = {
         "tab, 1-9           switch scenario\n"
         "[ and ]            pick the previous or next command\n"
         "c                  copy the picked command (OSC 52)\n"
+        "e                  write a note on the step\n"
+        "s                  save the session report\n"
         "r                  run the checks again\n"
         "?, h, F1           this help\n"
         "q, Esc             quit\n"
@@ -42,8 +45,9 @@ static const char *const words_fr[W_NWORDS] = {
     [W_WARNING] = "Attention", [W_DONE] = "fait", [W_CHECK] = "Vérification",
     [W_HOST] = "hôte", [W_IFACE] = "capture", [W_EVIDENCE] = "indices",
     [W_COPIED] = "Copié dans le presse-papiers (OSC 52) :", [W_RUNNING] = "vérification...",
-    [W_UNAVAILABLE] = "indisponible",
-    [W_KEYS] = "n/p étape  haut/bas défiler  espace fait  tab scénario  [ ] cmd  c copier  r vérifier  ? aide  q quitter",
+    [W_UNAVAILABLE] = "indisponible", [W_YOUR_NOTE] = "Votre note",
+    [W_NOTE_PROMPT] = "Note (Entrée la garde, Échap l'abandonne) : ", [W_SAVED] = "Rapport enregistré :",
+    [W_KEYS] = "n/p étape  espace fait  tab scénario  c copier  e note  s rapport  ? aide  q fin",
     [W_HELP_TITLE] = "Touches",
     [W_HELP] =
         "n, flèche droite   étape suivante\n"
@@ -54,6 +58,8 @@ static const char *const words_fr[W_NWORDS] = {
         "tab, 1-9           changer de scénario\n"
         "[ et ]             choisir la commande précédente ou suivante\n"
         "c                  copier la commande choisie (OSC 52)\n"
+        "e                  écrire une note sur l'étape\n"
+        "s                  enregistrer le rapport de session\n"
         "r                  relancer les vérifications\n"
         "?, h, F1           cette aide\n"
         "q, Échap           quitter\n"

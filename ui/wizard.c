@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "lang.h"
 #include "playbook.h"
+#include "session.h"
 #include "ui_checks.h"
 #include "ui_term.h"
 #include "ui_text.h"
@@ -21,7 +22,7 @@
 /* The index of the scenario the capture evidence points to, or -1. */
 int wizard_evidence_scenario(const struct wizard *w)
 {
-    const struct wizard_status *st = &w->status;
+    const struct evidence *st = &w->status;
     if (!st->have_capture || !st->capture.scenario[0])
         return -1;
     for (size_t i = 0; i < w->pb->nscenarios; i++)
@@ -31,6 +32,17 @@ int wizard_evidence_scenario(const struct wizard *w)
 }
 
 static struct checks *checks;
+
+/* Saves the session report; with LOUD set, says where in the footer. */
+void wizard_save(struct wizard *w, int loud)
+{
+    char *cause = NULL;
+    if (session_save(w->session, &w->status, &cause) < 0)
+        snprintf(w->message, sizeof w->message, "%s", cause ? cause : "cannot save the report");
+    else if (loud)
+        snprintf(w->message, sizeof w->message, "%s %s.md", ui_word(W_SAVED), w->session->base);
+    free(cause);
+}
 
 /* Starts the checks again in the background (key r). */
 void wizard_run_checks(struct wizard *w)
@@ -89,7 +101,7 @@ static struct capture *start_capture(struct wizard *w, const char *iface, const 
 /* Prints the wizard's usage. */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tshoot [wizard] [-p PLAYBOOK] [-i IFACE | -r FILE] [--lang LL]\n");
+    fprintf(f, "usage: tshoot [wizard] [-p PLAYBOOK] [-i IFACE | -r FILE] [--lang LL] [--report PATH]\n");
 }
 
 /* Runs the loop until quit; returns the signal that ended it, or 0. */
@@ -104,6 +116,8 @@ static int wizard_loop(struct wizard *w, struct capture *cap)
         screen_main_draw(w);
         if (w->screen == SCREEN_HELP)
             screen_help_draw(w);
+        else if (w->screen == SCREEN_NOTE)
+            screen_note_draw(w);
         refresh();
         int what = term_wait(fds, nfds);
         if (what & TERM_QUIT)
@@ -117,13 +131,17 @@ static int wizard_loop(struct wizard *w, struct capture *cap)
                 w->status.have_capture = 1;
             }
         }
-        for (int ch; (ch = getch()) != ERR && !w->quit; ) {
-            if (ch == KEY_RESIZE)
+        wint_t wc;
+        for (int r; !w->quit && (r = get_wch(&wc)) != ERR; ) {
+            int key = r == KEY_CODE_YES ? UI_FKEY((int)wc) : (int)wc;
+            if (key == UI_FKEY(KEY_RESIZE))
                 continue;
             if (w->screen == SCREEN_HELP)
-                screen_help_key(w, ch);
+                screen_help_key(w, key);
+            else if (w->screen == SCREEN_NOTE)
+                screen_note_key(w, key);
             else
-                screen_main_key(w, ch);
+                screen_main_key(w, key);
         }
     }
     return 0;
@@ -135,9 +153,11 @@ int cmd_wizard(int argc, char **argv)
     static const struct option opts[] = {
         { "playbook", required_argument, NULL, 'p' }, { "interface", required_argument, NULL, 'i' },
         { "read", required_argument, NULL, 'r' }, { "lang", required_argument, NULL, 'L' },
+        { "report", required_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     const char *pbname = "smb-tcp-handshake", *iface = NULL, *file = NULL, *langopt = NULL;
+    const char *report = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:i:r:h", opts, NULL)) != -1) {
@@ -146,6 +166,7 @@ int cmd_wizard(int argc, char **argv)
         case 'i': iface = optarg; break;
         case 'r': file = optarg; break;
         case 'L': langopt = optarg; break;
+        case 'R': report = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -168,25 +189,39 @@ int cmd_wizard(int argc, char **argv)
     ui_text_set_lang(lang);
 
     struct wizard w;
+    struct session session;
     int status = 0, sig = 0;
+    if (session_init(&session, &pb, report, &cause) < 0) {
+        fprintf(stderr, "tshoot: the session report cannot be written: %s\n", cause ? cause : "?");
+        free(cause);
+        session_free(&session);
+        playbook_free(&pb);
+        return 3;
+    }
     if (wizard_init(&w, &pb) < 0 || term_open(&status, &cause) < 0) {
         fprintf(stderr, "tshoot: %s\n", cause ? cause : "out of memory");
         free(cause);
         wizard_free(&w);
+        session_free(&session);
         playbook_free(&pb);
         return status ? status : 3;
     }
+    w.session = &session;
     screen_main_init(&w);
     checks = checks_new(&pb);
     wizard_run_checks(&w);
     struct capture *cap = start_capture(&w, iface, file);
     sig = wizard_loop(&w, cap);
     term_close();
+    wizard_save(&w, 1);        /* quitting, by key or by signal, writes the report */
+    if (w.message[0])
+        fprintf(stderr, "tshoot: %s\n", w.message);
     if (cap)
         capture_stop(cap);
     checks_free(checks);
     checks = NULL;
     wizard_free(&w);
+    session_free(&session);
     playbook_free(&pb);
     if (sig) {
         signal(sig, SIG_DFL);

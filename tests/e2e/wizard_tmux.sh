@@ -8,7 +8,7 @@ PB=playbooks/smb-tcp-handshake.ini
 
 start LANG=C.UTF-8 80 24
 expect "80x24: title and step 1 with port 445 and netstat" \
-    "tshoot: SMB" "Step 1/" "445" "netstat -ano" "Checks" "n/p step"
+    "tshoot: SMB" "Step 1/" "445" "netstat -ano" "Checks" "n/p step" "q quit"
 width=$(widest)
 [ "$width" -le 80 ] && ok "80x24: nothing drawn past column 80" || fail "80x24: a line of $width columns"
 
