@@ -34,7 +34,7 @@
 #include "capture.h"
 #include "decode.h"
 
-#define TRACKER_DEFAULT_CAPACITY 65536  /* attempts (~10 MiB) */
+#define TRACKER_DEFAULT_CAPACITY 49152  /* attempts (256 bytes each: 12 MiB) */
 #define TRACKER_DEFAULT_SERVERS  1024
 #define TRACKER_DEFAULT_CLIENTS  1024
 #define TRACKER_MAX_ICMP         64     /* distinct (sender, type, code) */

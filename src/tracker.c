@@ -10,6 +10,7 @@
  * Per packet: a 64 Kibit port bitmap rejects segments that touch none of the
  * configured ports before any hashing; then at most two index probes. No
  * allocation after tracker_new(). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,22 @@
 #define NONE UINT32_MAX
 
 /* One attempt slot. */
+/* One attempt slot: the hash and the 4-tuple (a.client, a.server, a.cport,
+ * a.sport) sit in the first 64 bytes, and slots are 64-byte aligned and
+ * padded, so a probe touches one cache line of the slot. */
 struct slot {
-    struct tracker_attempt a;
     uint32_t hash;
-    uint32_t prev, next;   /* age list links */
-    uint32_t server, client; /* endpoint table indices or NONE */
     uint8_t used;
     uint8_t indexed;       /* reachable through the 4-tuple index */
     uint8_t list;          /* LIST_OPEN or LIST_DONE */
+    uint8_t pad0;
+    struct tracker_attempt a;
+    uint32_t prev, next;   /* age list links */
+    uint32_t server, client; /* endpoint table indices or NONE */
+    uint8_t pad[256 - 8 - sizeof(struct tracker_attempt) - 16];
 };
+
+#define FILTER_BITS 18     /* 32 KiB "maybe indexed" bitmap, from the hash's high bits */
 
 enum { LIST_OPEN, LIST_DONE };
 
@@ -68,6 +76,9 @@ struct tracker {
     size_t nports;
 
     struct slot *slots;
+    void *slots_raw;       /* what malloc returned (slots is it, 64-byte aligned) */
+    uint64_t filter[(1u << FILTER_BITS) / 64];  /* bit set: the tuple may be indexed */
+    uint32_t filter_adds;  /* insertions since the filter was rebuilt */
     uint32_t cap, nused, nfree_next;
     uint32_t free_head;    /* free slots chained through .next */
     uint32_t *index;       /* slot + 1, 0 empty */
@@ -227,9 +238,11 @@ tracker_new(const struct tracker_config *cfg, char **cause)
         cap = 1u << 28;
     t->cap = (uint32_t)cap;
     t->mask = pow2((uint64_t)cap * 2) - 1;
-    t->slots = calloc(cap, sizeof *t->slots);
+    /* not calloc: slots are written before use, so untouched pages stay unmapped */
+    t->slots_raw = malloc(cap * sizeof *t->slots + 63);
+    t->slots = (struct slot *)(((uintptr_t)t->slots_raw + 63) & ~(uintptr_t)63);
     t->index = calloc((size_t)t->mask + 1, sizeof *t->index);
-    if (t->slots == NULL || t->index == NULL)
+    if (t->slots_raw == NULL || t->index == NULL)
         goto oom;
     t->free_head = NONE;
     t->nfree_next = 0;
@@ -265,7 +278,7 @@ tracker_free(struct tracker *t)
 {
     if (t == NULL)
         return;
-    free(t->slots);
+    free(t->slots_raw);
     free(t->index);
     eptable_free(&t->servers);
     eptable_free(&t->clients);
@@ -319,11 +332,41 @@ list_append(struct tracker *t, uint32_t i, int which)
     l->tail = i;
 }
 
+/* 1 when a tuple with hash H may be in the index (no false negatives). */
+static inline int
+filter_maybe(const struct tracker *t, uint32_t h)
+{
+    uint32_t b = h >> (32 - FILTER_BITS);
+    return (t->filter[b >> 6] >> (b & 63)) & 1;
+}
+
+/* Marks hash H as possibly indexed. */
+static inline void
+filter_add(struct tracker *t, uint32_t h)
+{
+    uint32_t b = h >> (32 - FILTER_BITS);
+    t->filter[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+/* Rebuilds the filter from the indexed slots, so bits of evicted and
+ * superseded tuples go away (every CAPACITY insertions: amortised O(1)). */
+static void
+filter_rebuild(struct tracker *t)
+{
+    memset(t->filter, 0, sizeof t->filter);
+    for (uint32_t i = 0; i < t->nfree_next; i++)
+        if (t->slots[i].used && t->slots[i].indexed)
+            filter_add(t, t->slots[i].hash);
+    t->filter_adds = 0;
+}
+
 /* Finds the indexed slot of a 4-tuple; NONE when absent. */
 static inline uint32_t
 index_find(const struct tracker *t, uint32_t h, const struct ip_addr *c, const struct ip_addr *s,
            uint16_t cport, uint16_t sport)
 {
+    if (!filter_maybe(t, h))
+        return NONE;
     uint32_t i = h & t->mask;
     for (;;) {
         uint32_t v = t->index[i];
@@ -346,6 +389,10 @@ index_insert(struct tracker *t, uint32_t k)
         i = (i + 1) & t->mask;
     t->index[i] = k + 1;
     t->slots[k].indexed = 1;
+    if (++t->filter_adds > t->cap)
+        filter_rebuild(t);   /* includes k */
+    else
+        filter_add(t, t->slots[k].hash);
 }
 
 /* Removes slot K from the index (backward-shift deletion, Knuth 6.4 R). */

@@ -427,6 +427,7 @@ verdict_paths(const struct tracker *const *trackers, size_t n,
     struct group *groups = NULL;
     size_t nrec = 0, ngroups = 0;
     long score[VERDICT_MAX_CAPTURES];
+    uint64_t cover_from[VERDICT_MAX_CAPTURES];
     struct tracker_stats st[VERDICT_MAX_CAPTURES];
     int pos[VERDICT_MAX_CAPTURES];
 
@@ -448,6 +449,13 @@ verdict_paths(const struct tracker *const *trackers, size_t n,
         out->vantage[i] = verdict_vantage(trackers[i], NULL, 0);
         tracker_stats(trackers[i], &st[i]);
         score[i] = 0;
+    }
+    /* A capture vouches for missing SYNs only over the time it ran and, when
+       its table evicted attempts, only from its oldest attempt still known. */
+    for (size_t i = 0; i < n; i++) {
+        cover_from[i] = st[i].ts_first;
+        if (st[i].evicted > 0 && coll[i].n > 0 && coll[i].v[0].t_first > cover_from[i])
+            cover_from[i] = coll[i].v[0].t_first;
     }
     recs = malloc((nrec ? nrec : 1) * sizeof *recs);
     groups = calloc(nrec ? nrec : 1, sizeof *groups);
@@ -556,7 +564,7 @@ verdict_paths(const struct tracker *const *trackers, size_t n,
             for (size_t p = (size_t)down + 1; p < n && !missing; p++) {
                 size_t i = out->order[p];
                 uint64_t t0 = gr->t_first[ui];
-                if (st[i].packets > 0 && t0 >= st[i].ts_first && t0 <= st[i].ts_last)
+                if (st[i].packets > 0 && t0 >= cover_from[i] && t0 <= st[i].ts_last)
                     missing = 1;
             }
             if (missing && !(pa->synack_seen & (1u << di)))
