@@ -11,5 +11,6 @@ int cmd_check(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_playbooks(int argc, char **argv);
 int cmd_new_playbook(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

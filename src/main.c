@@ -17,6 +17,7 @@ static const struct command commands[] = {
     { "check", cmd_check, "[-p PLAYBOOK] [--json]" },
     { "analyze", cmd_analyze, "[-p PLAYBOOK] [--port N] [--client A] [--server A] [--json] FILE..." },
     { "watch", cmd_watch, "[-p PLAYBOOK] [-i IFACE] [--duration S] [--write F.pcap] [--json]" },
+    { "report", cmd_report, "[--json] [SESSION]" },
     { "lint", cmd_lint, "PLAYBOOK..." },
     { "playbooks", cmd_playbooks, "" },
     { "new-playbook", cmd_new_playbook, "NAME --port N[,N...] [--protocol NAME] [--service NAME] [-o FILE]" },
@@ -27,7 +28,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  tshoot %-9s %s\n", commands[i].name, commands[i].usage);
+        fprintf(f, "  tshoot %-12s %s\n", commands[i].name, commands[i].usage);
     fprintf(f, "PLAYBOOK is an id (default smb-tcp-handshake) or a path.\n");
 }
 

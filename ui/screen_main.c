@@ -152,6 +152,11 @@ static void build_step(const struct wizard *w, int width, struct doc *d)
     snprintf(line, sizeof line, "%s %zu/%zu: %s%s", ui_word(W_STEP), w->step + 1, sc->nsteps,
              st->title, w->done[w->scenario][w->step] ? "  [x]" : "");
     doc_add(d, line, width, "", DOC_TITLE, ascii);
+    const char *note = session_note(w->session, w->scenario, w->step);
+    if (note) {
+        snprintf(line, sizeof line, "%s: %s", ui_word(W_YOUR_NOTE), note);
+        doc_add(d, line, width, "", DOC_NOTE, ascii);
+    }
     doc_blank(d);
     add_body_part(d, st->body, width, 1, ascii);
     for (size_t i = 0; i < st->ncommands; i++) {
@@ -173,12 +178,6 @@ static void build_step(const struct wizard *w, int width, struct doc *d)
         doc_blank(d);
         snprintf(line, sizeof line, "%s: %s", ui_word(W_WARNING), st->warning);
         doc_add(d, line, width, "", DOC_WARNING, ascii);
-    }
-    const char *note = session_note(w->session, w->scenario, w->step);
-    if (note) {
-        doc_blank(d);
-        snprintf(line, sizeof line, "%s: %s", ui_word(W_YOUR_NOTE), note);
-        doc_add(d, line, width, "", DOC_NOTE, ascii);
     }
     if (st->check != PB_CHECK_NONE) {
         char value[128];
