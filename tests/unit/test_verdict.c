@@ -285,6 +285,33 @@ test_path_drop(void **state)
     tracker_free(sv);
 }
 
+/* Attempts a downstream capture evicted from its table are not path drops. */
+static void
+test_evicted_not_dropped(void **state)
+{
+    (void)state;
+    struct tracker *cl = mk();
+    struct tracker_config small = { PORT445, 1, 4, 0, 0 };
+    struct tracker *sv = tracker_new(&small, NULL);
+    assert_non_null(sv);
+    for (uint32_t i = 0; i < 12; i++) {
+        char c[32];
+        snprintf(c, sizeof c, "192.168.1.%u", 10 + i);
+        handshake(cl, i * SEC, c, (uint16_t)(1000 + i), "10.0.0.5", 100 + i, 64, 61);
+        handshake(sv, i * SEC, c, (uint16_t)(1000 + i), "10.0.0.5", 100 + i, 61, 64);
+    }
+    const struct tracker *ts[2] = { cl, sv };
+    struct path_report r;
+    assert_int_equal(verdict_paths(ts, 2, NULL, &r, NULL), 0);
+    assert_int_equal(r.total, 12);
+    assert_int_equal(r.matched, 4);
+    assert_int_equal(r.by_code[VERDICT_PATH_DROP], 0);
+    assert_int_equal(r.verdict.code, VERDICT_HANDSHAKE_OK);
+    verdict_paths_free(&r);
+    tracker_free(cl);
+    tracker_free(sv);
+}
+
 /* The SYN-ACK leaves the server and never reaches the client. */
 static void
 test_return_path_drop(void **state)
@@ -360,6 +387,7 @@ main(void)
         cmocka_unit_test(test_vantage),
         cmocka_unit_test(test_sentences),
         cmocka_unit_test(test_path_drop),
+        cmocka_unit_test(test_evicted_not_dropped),
         cmocka_unit_test(test_return_path_drop),
         cmocka_unit_test(test_nat_match),
     };
