@@ -5,6 +5,9 @@
  * the service stopped or not installed, the firewall blocking), else 3 when a
  * check could not run for want of a privilege (stderr says which), else 0.
  *
+ * A socket bound to some addresses only is state "listening" (DESIGN.md's set)
+ * with "scope": "some" and the addresses named in the summary.
+ *
  * Options beyond DESIGN.md, for scripts and tests: --port N (repeatable) uses
  * these ports instead of a playbook's (then --service and --process give the
  * names the playbook would), and --trace SECONDS also runs the live firewall
@@ -19,6 +22,7 @@
 #include "commands.h"
 #include "playbook.h"
 #include "probe.h"
+#include "probe_parse.h"
 #include "probe_json.h"
 
 /* What the command was asked for. */
@@ -118,6 +122,22 @@ static void on_signal(int sig)
     probe_trace_cleanup();
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* Adds the listener's scope: all (a wildcard socket), some (specific addresses
+ * only, named in the summary; the state stays "listening"), loopback, none. */
+static json_t *with_scope(json_t *o, const struct listener_result *l)
+{
+    int any = 0, specific = 0;
+    for (size_t i = 0; i < l->nsockets; i++) {
+        enum probe_scope sc = probe_parse_scope(l->sockets[i].address);
+        any |= sc == PROBE_SCOPE_ANY;
+        specific |= sc == PROBE_SCOPE_SPECIFIC;
+    }
+    const char *scope = l->state == LISTENER_UNKNOWN ? "unknown" : !l->nsockets ? "none" : any ? "all"
+                      : specific ? "some" : "loopback";
+    json_object_set_new(o, "scope", json_string(scope));
+    return o;
 }
 
 /* Adds the time a check took to its JSON object. */
@@ -249,7 +269,7 @@ int cmd_check(int argc, char **argv)
         for (size_t i = 0; i < o.nports; i++)
             json_array_append_new(ports, json_integer(o.ports[i]));
         json_t *root = json_pack("{s:s?, s:o, s:o, s:o, s:o}", "playbook", have_pb ? pb.id : NULL, "ports", ports,
-                                 "listener", with_elapsed(probe_json_listener(&l), t1 - t0),
+                                 "listener", with_elapsed(with_scope(probe_json_listener(&l), &l), t1 - t0),
                                  "service", with_elapsed(probe_json_service(&s), t2 - t1),
                                  "firewall", with_elapsed(probe_json_firewall(&f), t3 - t2));
         if (o.trace_seconds) {

@@ -116,7 +116,7 @@ stop $LPID
 
 listen 198.51.100.1 4
 check "listener on one address"
-expect "listening, the address named" 'd["listener"]["state"] == "listening" and "only on 198.51.100.1" in d["listener"]["summary"]'
+expect "listening, the address named" 'd["listener"]["state"] == "listening" and d["listener"]["scope"] == "some" and "only on 198.51.100.1" in d["listener"]["summary"]'
 stop $LPID
 
 ## Real smbd
