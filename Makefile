@@ -89,4 +89,162 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
+# The scenario lab (tests/lab/lab.sh): `make lab FAULT=name|random|--list`
+# builds it, keeps a client retrying, and opens the wizard in the server
+# namespace; `make lab-answer` tells the fault and removes the lab.
+FAULT ?= random
+lab: deps-test all
+	@if [ "$(FAULT)" = --list ] || [ "$(FAULT)" = list ]; then sh tests/lab/lab.sh list; exit 0; fi; \
+	sh tests/lab/lab.sh up "$(FAULT)" || exit $$?; \
+	(sh tests/lab/lab.sh retry $$(sh tests/lab/lab.sh family) >/dev/null 2>&1 &); \
+	TSHOOT=$(BUILD)/tshoot sh tests/lab/lab.sh wizard; \
+	echo "The lab is still up. make lab-answer tells the fault and removes it."
+
+lab-answer:
+	@sh tests/lab/lab.sh answer; sh tests/lab/lab.sh down
+
+.PHONY: lab lab-answer
+
 -include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(BUILD)/src/main.d
+
+# ---- Fuzzing (issue 5) -------------------------------------------------------
+# libFuzzer targets in tests/fuzz, built with clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer against the core sources each one needs
+# (FUZZ_SRC_<target>: src/*.c, never main.c; src/platform/$(PLATFORM) when a
+# target needs it), compiled here with the fuzz flags, not the gcc library.
+#   make fuzz         each target FUZZ_SECONDS (default 300)
+#   make fuzz-smoke   each target FUZZ_SMOKE_SECONDS (default 8); any finding fails
+# Seeds: tests/fuzz/corpus/<target>/ (copied into the scratch corpus
+# $(FUZZ_BUILD)/corpus/<target>, where new inputs go) and the shared corpus,
+# read in place. Findings are written to $(FUZZ_BUILD)/crashes/<target>/.
+# tests/fuzz/corpus/<target>/crash-* are regression inputs that must run
+# clean; those named in tests/fuzz/corpus/UNFIXED (bugs not fixed yet) are
+# neither seeded nor replayed, only listed.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_SHARED  ?= ../shared/corpus
+FUZZ_SAN     := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   = -std=c11 -Wall -Wextra $(FUZZ_SAN) $(CPPFLAGS) $(PKG_CFLAGS)
+FUZZ_TARGETS ?= decode pcapfile playbook nftjson
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+# The sources each target links (a module that gains a dependency adds it here).
+FUZZ_SRC_decode   := src/decode.c src/tracker.c src/verdict.c
+FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode)
+FUZZ_SRC_playbook := src/playbook.c src/playbook_check.c src/playbook_find.c src/ini_scan.c src/diag.c src/lang.c
+FUZZ_SRC_nftjson  := src/probe_parse.c
+FUZZ_ALL_SRC := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t))))
+FUZZ_OBJ     := $(FUZZ_ALL_SRC:%.c=$(FUZZ_BUILD)/%.o)
+# Extra seed directories per target, and extra libFuzzer options.
+FUZZ_SEEDS_pcapfile := $(addprefix $(FUZZ_SHARED)/,handshake linktypes malformed pcapng smb)
+FUZZ_SEEDS_playbook := playbooks $(FUZZ_SHARED)/ini/good $(FUZZ_SHARED)/ini/bad
+FUZZ_OPTS_pcapfile  := -max_len=131072
+FUZZ_OPTS_playbook  := -dict=tests/fuzz/corpus/playbook.dict -max_len=8192
+FUZZ_OPTS_nftjson   := -dict=tests/fuzz/corpus/nftjson.dict -max_len=8192
+
+FUZZ_RP      := )
+.PHONY: fuzz fuzz-build fuzz-smoke
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
+
+fuzz-build: $(FUZZ_BIN)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+.SECONDEXPANSION:
+fuzz_objs = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(FUZZ_SRC_$(1)))
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $$(call fuzz_objs,$$*)
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+
+# fuzz_run SECONDS: every target in turn; fails at the end if any found
+# something (crash, leak, UB, timeout, out of memory) or a regression input fails.
+define fuzz_run
+	@failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+	  bin=./$(FUZZ_BUILD)/fuzz_$$t; corpus=$(FUZZ_BUILD)/corpus/$$t; crashes=$(FUZZ_BUILD)/crashes/$$t; \
+	  mkdir -p $$corpus $$crashes; \
+	  for f in tests/fuzz/corpus/$$t/*; do \
+	    [ -f "$$f" ] || continue; \
+	    if awk -v f="$$f" '$$1 == f { hit = 1 } END { exit !hit }' tests/fuzz/corpus/UNFIXED 2>/dev/null; then echo "fuzz: $$t: not seeding unfixed $$f"; continue; fi; \
+	    case $$f in */crash-*) $$bin "$$f" >$$crashes/regression.log 2>&1 || { echo "fuzz: $$t: regression input $$f fails (see $$crashes/regression.log)"; failed="$$failed $$t"; }; esac; \
+	    cp "$$f" $$corpus/; \
+	  done; \
+	  seeds=""; opts=""; \
+	  case $$t in $(foreach x,$(FUZZ_TARGETS),$(x)$(FUZZ_RP) seeds="$(FUZZ_SEEDS_$(x))"; opts="$(FUZZ_OPTS_$(x))";; ) esac; \
+	  extra=""; for d in $$seeds; do [ -d "$$d" ] && extra="$$extra $$d"; done; \
+	  echo "fuzz: $$t for $(1) s ($$bin $$opts $$corpus$$extra)"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $$bin -max_total_time=$(1) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$$crashes/ $$opts $$corpus $$extra >$$crashes/fuzz.log 2>&1; rc=$$?; \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^#[0-9]+ +DONE' $$crashes/fuzz.log | tr '\n' ' '; echo; \
+	  if [ $$rc -ne 0 ]; then echo "fuzz: $$t FOUND SOMETHING (exit $$rc):"; \
+	    grep -E -A40 '^==[0-9]+==ERROR|runtime error|^SUMMARY|Test unit written' $$crashes/fuzz.log | head -80; \
+	    failed="$$failed $$t"; fi; \
+	done; \
+	[ -z "$$failed" ] || { echo "fuzz: findings in:$$failed (logs and inputs in $(FUZZ_BUILD)/crashes/)"; exit 1; }; \
+	echo "fuzz: no finding in $(FUZZ_TARGETS)"
+endef
+
+fuzz: fuzz-build
+	$(call fuzz_run,$(FUZZ_SECONDS))
+
+fuzz-smoke: fuzz-build
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
+
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.d)
+
+# ---- Windows: `make windows` ------------------------------------------------
+# Cross-compiles with MinGW-w64 the Windows platform layer
+# (src/platform/windows/), the portable capture core and the tests of
+# tests/windows/ as .exe files into $(WIN_BUILD); tests/e2e/windows_wine.sh
+# runs them under Wine. Only this target compiles src/platform/windows/; the
+# Linux build above is unaffected. The full program (ncurses, iniparser,
+# jansson, Npcap SDK) builds on Windows itself with MSYS2: docs/windows.md.
+WIN_CC     ?= x86_64-w64-mingw32-gcc
+WIN_AR     ?= x86_64-w64-mingw32-ar
+WIN_BUILD  ?= build-windows
+WIN_CFLAGS ?= -O2 -g
+WIN_WARN   := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+  WIN_WARN += -Werror
+endif
+# Windows 7 APIs and up (EvtQuery, inet_ntop); wide (-W) Win32 calls; C99 printf.
+WIN_DEFS   := -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -D__USE_MINGW_ANSI_STDIO=1 \
+              -Iinclude -Isrc/platform/windows
+# The portable core, with the POSIX headers it uses mapped to Winsock (compat/).
+WIN_CORE_DEFS := $(WIN_DEFS) -D_GNU_SOURCE -Isrc/platform/windows/compat -include win_compat.h
+WIN_LIBS   := -liphlpapi -lws2_32 -lole32 -loleaut32 -luuid -ladvapi32 -lwevtapi -lfwpuclnt
+WIN_PLAT_SRC := $(wildcard src/platform/windows/*.c)
+WIN_CORE_SRC := src/decode.c src/tracker.c src/verdict.c src/diag.c src/ini_scan.c
+WIN_PLAT_OBJ := $(WIN_PLAT_SRC:%.c=$(WIN_BUILD)/%.o)
+WIN_CORE_OBJ := $(WIN_CORE_SRC:%.c=$(WIN_BUILD)/core/%.o)
+WIN_TESTS    := $(patsubst tests/windows/%.c,$(WIN_BUILD)/%.exe,$(wildcard tests/windows/test_*.c))
+
+.PHONY: windows windows-clean
+
+windows: $(WIN_BUILD)/libtshoot-win.a $(WIN_TESTS)
+
+$(WIN_BUILD)/src/platform/windows/%.o: src/platform/windows/%.c
+	@mkdir -p $(dir $@)
+	$(WIN_CC) $(WIN_WARN) $(WIN_CFLAGS) $(WIN_DEFS) -MMD -MP -c $< -o $@
+
+$(WIN_BUILD)/core/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(WIN_CC) $(WIN_WARN) $(WIN_CFLAGS) $(WIN_CORE_DEFS) -MMD -MP -c $< -o $@
+
+$(WIN_BUILD)/libtshoot-win.a: $(WIN_PLAT_OBJ) $(WIN_CORE_OBJ)
+	rm -f $@ && $(WIN_AR) rcs $@ $^
+
+$(WIN_BUILD)/tests/%.o: tests/windows/%.c
+	@mkdir -p $(dir $@)
+	$(WIN_CC) $(WIN_WARN) $(WIN_CFLAGS) $(WIN_DEFS) -Itests/windows -MMD -MP -c $< -o $@
+
+$(WIN_BUILD)/%.exe: $(WIN_BUILD)/tests/%.o $(WIN_BUILD)/libtshoot-win.a
+	$(WIN_CC) $(WIN_CFLAGS) -o $@ $^ $(WIN_LIBS)
+
+windows-clean:
+	rm -rf $(WIN_BUILD)
+
+-include $(WIN_PLAT_OBJ:.o=.d) $(WIN_CORE_OBJ:.o=.d) $(WIN_TESTS:$(WIN_BUILD)/%.exe=$(WIN_BUILD)/tests/%.d)
