@@ -98,4 +98,8 @@ enum pb_os playbook_host_os(void);
 /* Finds the scenario that lists verdict CODE, or NULL. */
 const struct pb_scenario *playbook_scenario_for(const struct playbook *pb, const char *code);
 
+/* The id of the scenario that lists CODE, or NULL; PB is a struct playbook
+ * (the shape of verdict.h's verdict_scenario_fn, for the capture engine). */
+const char *playbook_scenario_id(void *pb, const char *code);
+
 #endif

@@ -38,6 +38,9 @@ struct wizard {
 /* Puts the main screen on the first scenario's first step. */
 void screen_main_init(struct wizard *w);
 
+/* Shows scenario I at its first step not done yet. */
+void screen_main_show_scenario(struct wizard *w, size_t i);
+
 /* Draws the main screen: header, steps, step text, status panel, footer. */
 void screen_main_draw(struct wizard *w);
 

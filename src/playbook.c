@@ -383,3 +383,11 @@ const struct pb_scenario *playbook_scenario_for(const struct playbook *pb, const
                 return &pb->scenarios[i];
     return NULL;
 }
+
+/* The id of the scenario that lists CODE, or NULL; PB is a struct playbook
+ * (the shape of verdict.h's verdict_scenario_fn, for the capture engine). */
+const char *playbook_scenario_id(void *pb, const char *code)
+{
+    const struct pb_scenario *s = playbook_scenario_for(pb, code);
+    return s ? s->id : NULL;
+}

@@ -17,6 +17,7 @@ static const char *const words_en[W_NWORDS] = {
     [W_COPIED] = "Copied to the clipboard (OSC 52):", [W_RUNNING] = "checking...",
     [W_UNAVAILABLE] = "unavailable", [W_YOUR_NOTE] = "Your note",
     [W_NOTE_PROMPT] = "Note (Enter keeps it, Esc drops it): ", [W_SAVED] = "Report saved:",
+    [W_EVIDENCE_POINTS] = "The evidence points to scenario",
     [W_KEYS] = "n/p step  space done  tab scenario  c copy  e note  s save  ? all keys  q quit",
     [W_HELP_TITLE] = "Keys",
     [W_HELP] =
@@ -47,6 +48,7 @@ static const char *const words_fr[W_NWORDS] = {
     [W_COPIED] = "Copié dans le presse-papiers (OSC 52) :", [W_RUNNING] = "vérification...",
     [W_UNAVAILABLE] = "indisponible", [W_YOUR_NOTE] = "Votre note",
     [W_NOTE_PROMPT] = "Note (Entrée la garde, Échap l'abandonne) : ", [W_SAVED] = "Rapport enregistré :",
+    [W_EVIDENCE_POINTS] = "Les indices désignent le scénario",
     [W_KEYS] = "n/p étape  espace fait  tab scénario  c copier  e note  s rapport  ? aide  q fin",
     [W_HELP_TITLE] = "Touches",
     [W_HELP] =

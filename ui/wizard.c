@@ -75,14 +75,19 @@ static void wizard_free(struct wizard *w)
     free(w->done);
 }
 
-/* Starts the capture from FILE or live on IFACE; on failure the reason goes to the panel. */
-static struct capture *start_capture(struct wizard *w, const char *iface, const char *file)
+/* Starts the capture from FILE or live on IFACE, saving its evidence to
+ * EVIDENCE; on failure the reason goes to the panel. */
+static struct capture *start_capture(struct wizard *w, const char *iface, const char *file,
+                                     const char *evidence)
 {
     struct capture_config cfg = {
         .iface = file ? NULL : (iface ? iface : "any"),
         .file = file,
         .ports = w->pb->ports,
         .nports = w->pb->nports,
+        .write_path = evidence,
+        .scenario_for = playbook_scenario_id,
+        .scenario_arg = w->pb,
     };
     int code;
     char *cause = NULL;
@@ -96,6 +101,20 @@ static struct capture *start_capture(struct wizard *w, const char *iface, const 
     }
     free(cause);
     return c;
+}
+
+/* When the evidence comes to point to a scenario (or to another one), shows
+ * that scenario at its first step not done yet and says why. */
+static void follow_evidence(struct wizard *w)
+{
+    static char shown[8];
+    int ev = wizard_evidence_scenario(w);
+    if (ev < 0 || !strcmp(shown, w->status.capture.scenario))
+        return;
+    snprintf(shown, sizeof shown, "%s", w->status.capture.scenario);
+    screen_main_show_scenario(w, (size_t)ev);
+    snprintf(w->message, sizeof w->message, "%s %s: %.200s", ui_word(W_EVIDENCE_POINTS),
+             w->pb->scenarios[ev].id, w->status.capture.summary);
 }
 
 /* Prints the wizard's usage. */
@@ -129,6 +148,7 @@ static int wizard_loop(struct wizard *w, struct capture *cap)
                 capture_drain_notify(cap);
                 capture_snapshot(cap, &w->status.capture);
                 w->status.have_capture = 1;
+                follow_evidence(w);
             }
         }
         wint_t wc;
@@ -210,7 +230,9 @@ int cmd_wizard(int argc, char **argv)
     screen_main_init(&w);
     checks = checks_new(&pb);
     wizard_run_checks(&w);
-    struct capture *cap = start_capture(&w, iface, file);
+    char *evidence = session_capture_path(&session);
+    struct capture *cap = start_capture(&w, iface, file, evidence);
+    free(evidence);
     sig = wizard_loop(&w, cap);
     term_close();
     wizard_save(&w, 1);        /* quitting, by key or by signal, writes the report */

@@ -7,6 +7,8 @@ PB=playbooks/smb-tcp-handshake.ini
 . tests/lib/tmux.sh
 
 start LANG=C.UTF-8 80 24
+wait_for "Step 1/" 5
+t send-keys -t w k      # any key clears a message from the footer
 expect "80x24: title and step 1 with port 445 and netstat" \
     "tshoot: SMB" "Step 1/" "445" "netstat -ano" "Checks" "n/p step" "q quit"
 width=$(widest)
@@ -73,6 +75,16 @@ start LANG=C.UTF-8 80 24
 wait_for "Step 1/" 5
 kill -TERM "$(wizard_pid)"
 expect "SIGTERM ends it with the terminal restored" "EXITED=143"
+
+# the evidence picks the scenario: a RST points to scenario 1, an ICMP
+# admin-prohibited from a router to scenario 2 (the playbook's verdict lists)
+start LANG=C.UTF-8 80 24 -r ../shared/corpus/handshake/synth-smb445-ipv4-syn-rst.pcap
+expect "a refused capture points to scenario 1" "*Scenario 1" "The evidence points to scenario 1" "Capture   0/1 ok"
+t send-keys -t w q
+start LANG=C.UTF-8 80 24 -r ../shared/corpus/handshake/synth-smb445-ipv4-icmp-unreach.pcap
+expect "an ICMP-unreachable capture points to scenario 2 and opens it" "*Scenario 2" \
+    "The evidence points to scenario 2" "Step 1/2"
+t send-keys -t w q
 
 out=$("$TSHOOT" wizard -p $PB </dev/null 2>&1 >/dev/null); rc=$?
 if [ $rc -eq 2 ] && echo "$out" | grep -q "tshoot analyze"; then
