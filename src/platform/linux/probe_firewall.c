@@ -8,6 +8,7 @@
  * CAP_NET_ADMIN: without it the state is unknown with that reason. Nothing in
  * the firewall is changed here. */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,33 @@ static int eval_iptables(const char *prog, int family, const uint16_t *ports, si
     free(text);
     free(err);
     return blocked;
+}
+
+/* Which back end `iptables` is: the multi-call binary it links to (Debian's
+ * alternatives), else what `iptables -V` says. */
+static void iptables_variant(int *nft, int *legacy)
+{
+    char path[512], real[PATH_MAX];
+    *nft = *legacy = 0;
+    if (probe_exec_find("iptables", path, sizeof path) < 0)
+        return;
+    if (realpath(path, real)) {
+        if (strstr(real, "xtables-nft")) {
+            *nft = 1;
+            return;
+        }
+        if (strstr(real, "xtables-legacy")) {
+            *legacy = 1;
+            return;
+        }
+    }
+    char *argv[] = { "iptables", "-V", NULL };
+    char *ver = NULL;
+    if (probe_exec_run(argv, &ver, NULL, FW_TIMEOUT_MS) == 0 && ver) {
+        *nft = strstr(ver, "nf_tables") != NULL;
+        *legacy = strstr(ver, "legacy") != NULL;
+    }
+    free(ver);
 }
 
 /* Names ufw or firewalld when one is in charge, and fills the logging advice. */
@@ -222,18 +250,16 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
     free(json);
 
     /* iptables: the nft back end's tables, and legacy tables if any are loaded */
-    char *vargv[] = { "iptables", "-V", NULL };
-    char *ver = NULL;
-    int vrc = probe_exec_run(vargv, &ver, NULL, FW_TIMEOUT_MS);
-    int ipt_nft = vrc == 0 && ver && strstr(ver, "nf_tables");
-    int ipt_legacy = vrc == 0 && ver && strstr(ver, "legacy");
-    free(ver);
+    int ipt_nft = 0, ipt_legacy = 0;
+    iptables_variant(&ipt_nft, &ipt_legacy);
     if (ipt_nft && *skip) {
         size_t before = out->nrules;
-        eval_iptables("iptables-save", 4, ports, nports, out, &first_block, &have_block, &logged_all, log_prefix,
-                      sizeof log_prefix);
-        eval_iptables("ip6tables-save", 6, ports, nports, out, &first_block, &have_block, &logged_all, log_prefix,
-                      sizeof log_prefix);
+        if (strstr(skip, "ip "))
+            eval_iptables("iptables-save", 4, ports, nports, out, &first_block, &have_block, &logged_all,
+                          log_prefix, sizeof log_prefix);
+        if (strstr(skip, "ip6 "))
+            eval_iptables("ip6tables-save", 6, ports, nports, out, &first_block, &have_block, &logged_all,
+                          log_prefix, sizeof log_prefix);
         saw_rules |= out->nrules > before;
         probe_fmt(engines + strlen(engines), sizeof engines - strlen(engines), "%siptables-nft", *engines ? "+" : "");
     }

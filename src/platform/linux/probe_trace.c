@@ -6,7 +6,8 @@
  * policy that decided it (probe_parse_trace_feed). The table is removed on
  * every path: normal end, error, probe_trace_cleanup() from the caller's
  * SIGINT/SIGTERM handler, and at the next start when a crash left it behind.
- * Nothing else in the firewall is touched. */
+ * Nothing else in the firewall is touched. The table name is fixed, so two
+ * tshoot traces at once in one network namespace would remove each other's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -130,6 +131,9 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
         return -1;
     }
     monitor_pid = pid;
+    /* let the monitor subscribe to trace events before the first SYN is marked */
+    struct timespec settle = { 0, 150 * 1000000L };
+    nanosleep(&settle, NULL);
     if (add_table(ports, nports, cause) < 0) {
         close(fd);
         probe_trace_cleanup();
