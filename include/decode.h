@@ -16,7 +16,8 @@
  * bpf.h; repeated here so callers and tests need not include pcap.h). */
 #define DECODE_DLT_NULL        0    /* BSD loopback, AF in host byte order */
 #define DECODE_DLT_EN10MB      1    /* Ethernet, 802.1Q / 802.1ad / QinQ */
-#define DECODE_DLT_RAW_BSD    12    /* DLT_RAW on most systems */
+#define DECODE_DLT_RAW_BSD    12    /* DLT_RAW on most systems (DLT_LOOP on OpenBSD,
+                                       and decoded as such when built there) */
 #define DECODE_DLT_RAW_OPENBSD 14   /* DLT_RAW on OpenBSD */
 #define DECODE_DLT_LINKTYPE_RAW 101 /* LINKTYPE_RAW if a libpcap passes it through */
 #define DECODE_DLT_LOOP      108    /* OpenBSD loopback, AF in network byte order */

@@ -402,7 +402,7 @@ decode_ipv6(const struct span *s, struct decoded *out, int quoted, const uint8_t
 enum decode_result
 decode_ip(const uint8_t *data, uint32_t caplen, struct decoded *out)
 {
-    return decode_frame_ports(DECODE_DLT_RAW_BSD, data, caplen, caplen, NULL, out);
+    return decode_frame_ports(DECODE_DLT_LINKTYPE_RAW, data, caplen, caplen, NULL, out);
 }
 
 /*
@@ -507,7 +507,13 @@ decode_frame_ports(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirel
     case DECODE_DLT_LOOP:
         r = decode_loop(&s, 1, out, pm);
         break;
+#ifdef __OpenBSD__
+    case 12:    /* OpenBSD's DLT_LOOP is 12 (its DLT_RAW is 14) */
+        r = decode_loop(&s, 1, out, pm);
+        break;
+#else
     case DECODE_DLT_RAW_BSD:
+#endif
     case DECODE_DLT_RAW_OPENBSD:
     case DECODE_DLT_LINKTYPE_RAW:
         r = !span_has(&s, 0, 1) ? DECODE_TRUNCATED
