@@ -371,6 +371,20 @@ same_syn_nat(const struct tracker_attempt *a, const struct tracker_attempt *b)
     return (a->syn_opts.present & TCPO_TS) == (b->syn_opts.present & TCPO_TS);
 }
 
+/* How far a handshake got: the order in which tracker.c lets a class
+ * override another. */
+static int
+progress(enum hs_class cls)
+{
+    switch (cls) {
+    case HS_ESTABLISHED: return 4;
+    case HS_SYNACK_NO_ACK: return 3;
+    case HS_REFUSED: return 2;
+    case HS_UNREACHABLE: return 1;
+    default: return 0;
+    }
+}
+
 /* Matching state of one group (one attempt seen by one or more captures). */
 struct group {
     struct path_attempt pa;
@@ -556,7 +570,12 @@ verdict_paths(const struct tracker *const *trackers, size_t n,
         size_t ui = out->order[up], di = out->order[down];
         pa->last_seen = (int)di;
         pa->a = *gr->att[ui];   /* as the most upstream capture saw it */
+        /* the furthest any capture got (captures at the same point may
+           differ, e.g. one saw the ICMP error and the other did not) */
         enum hs_class ucls = (enum hs_class)gr->cls[ui];
+        for (size_t i = 0; i < n; i++)
+            if (gr->cls[i] >= 0 && progress((enum hs_class)gr->cls[i]) > progress(ucls))
+                ucls = (enum hs_class)gr->cls[i];
         pa->code = verdict_from_class(ucls);
         /* path_drop: silent loss upstream, a later capture running then lacks the SYN */
         if (ucls == HS_SYN_NO_SYNACK) {
@@ -647,7 +666,19 @@ verdict_paths(const struct tracker *const *trackers, size_t n,
     } else {
         struct facts f;
         struct tracker_icmp icmp;
-        facts_of(trackers[out->order[0]], in, v->code, &f, &icmp);
+        struct tracker_attempt tmp;
+        static const enum hs_class cls_of[VERDICT_NCODES] = {
+            [VERDICT_SYN_NO_SYNACK] = HS_SYN_NO_SYNACK, [VERDICT_UNREACHABLE] = HS_UNREACHABLE,
+            [VERDICT_REFUSED] = HS_REFUSED, [VERDICT_SYNACK_NO_ACK] = HS_SYNACK_NO_ACK,
+            [VERDICT_HANDSHAKE_OK] = HS_ESTABLISHED, [VERDICT_NO_SYN] = HS_ESTABLISHED,
+        };
+        size_t src = out->order[0];   /* the most upstream capture that saw the class */
+        for (size_t p = 0; p < n; p++)
+            if (tracker_example(trackers[out->order[p]], cls_of[v->code], &tmp) == 0) {
+                src = out->order[p];
+                break;
+            }
+        facts_of(trackers[src], in, v->code, &f, &icmp);
         sentence(v->code, v->vantage, &f, v->summary, sizeof v->summary);
     }
 

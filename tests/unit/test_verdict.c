@@ -312,6 +312,37 @@ test_evicted_not_dropped(void **state)
     tracker_free(sv);
 }
 
+/* Two captures at the same point: the one that saw the ICMP error wins. */
+static void
+test_same_point_merge(void **state)
+{
+    (void)state;
+    struct tracker *a = mk(), *b = mk();
+    seg(a, 0, "192.168.1.10", 1, "10.0.0.5", 445, 7, 0, SYN, 64, 0);
+    seg(b, 0, "192.168.1.10", 1, "10.0.0.5", 445, 7, 0, SYN, 64, 0);
+    struct decoded d;
+    memset(&d, 0, sizeof d);
+    d.result = DECODE_ICMP_UNREACH;
+    decode_addr_parse("203.0.113.1", &d.icmp.sender);
+    decode_addr_parse("192.168.1.10", &d.tcp.src);
+    decode_addr_parse("10.0.0.5", &d.tcp.dst);
+    d.icmp.type = 3;
+    d.icmp.code = 13;
+    d.tcp.sport = 1;
+    d.tcp.dport = 445;
+    d.tcp.seq = 7;
+    tracker_packet(b, &d, 10);
+    const struct tracker *ts[2] = { a, b };
+    struct path_report r;
+    assert_int_equal(verdict_paths(ts, 2, NULL, &r, NULL), 0);
+    assert_int_equal(r.total, 1);
+    assert_int_equal(r.verdict.code, VERDICT_UNREACHABLE);
+    assert_non_null(strstr(r.verdict.summary, "203.0.113.1"));
+    verdict_paths_free(&r);
+    tracker_free(a);
+    tracker_free(b);
+}
+
 /* The SYN-ACK leaves the server and never reaches the client. */
 static void
 test_return_path_drop(void **state)
@@ -389,6 +420,7 @@ main(void)
         cmocka_unit_test(test_path_drop),
         cmocka_unit_test(test_evicted_not_dropped),
         cmocka_unit_test(test_return_path_drop),
+        cmocka_unit_test(test_same_point_merge),
         cmocka_unit_test(test_nat_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
