@@ -213,7 +213,7 @@ endif
 # Windows 7 APIs and up (EvtQuery, inet_ntop); wide (-W) Win32 calls; C99 printf.
 WIN_DEFS   := -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -D__USE_MINGW_ANSI_STDIO=1 \
               -Iinclude -Isrc/platform/windows
-# The portable core, with the POSIX headers it uses mapped to Winsock (compat/).
+# The portable core, with the POSIX functions it uses supplied by compat/win_compat.h.
 WIN_CORE_DEFS := $(WIN_DEFS) -D_GNU_SOURCE -Isrc/platform/windows/compat -include win_compat.h
 WIN_LIBS   := -liphlpapi -lws2_32 -lole32 -loleaut32 -luuid -ladvapi32 -lwevtapi -lfwpuclnt
 WIN_PLAT_SRC := $(wildcard src/platform/windows/*.c)

@@ -131,6 +131,14 @@ static void test_listener(void)
     CHECK_HAS(r.summary, "nothing on 139");
     CHECK_INT(r.sockets[0].expected_owner, 0);
 
+    /* A row with pid 0: the owner was not reported (Wine). */
+    memset(&r, 0, sizeof r);
+    add(&r, 4, any4, 0xbd01, 0, NULL);
+    win_listener_verdict(&r, P445, 1, "System");
+    CHECK_INT(r.sockets[0].pid, -1);
+    CHECK_INT(r.state, LISTENER_LISTENING);
+    CHECK_STR(r.summary, "Listening on TCP port 445 on all addresses (owner not reported).");
+
     /* No expected owner: every owner is fine. */
     memset(&r, 0, sizeof r);
     add(&r, 4, any4, 0xbd01, 900, "smbd.exe");

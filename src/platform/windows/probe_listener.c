@@ -5,7 +5,8 @@
  * process cannot be opened (other users' processes without Administrator);
  * its user from the process token (TokenUser + LookupAccountSidW). PID 4 is
  * the kernel's "System" process, which owns port 445 when the SMB server
- * (srv2.sys) listens; PID 0 is the idle process. The verdict and sentence
+ * (srv2.sys) listens; a listener reported with PID 0 has no known owner
+ * (Wine reports 0 for every socket). The verdict and sentence
  * come from win_listener_verdict() (win_parse.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,16 +101,21 @@ static int token_user(HANDLE proc, char *user, size_t len, DWORD *err)
  * the owner (name or user) could not be read for want of a privilege. */
 static int fill_owner(struct listener_socket *s)
 {
-    DWORD pid = (DWORD)s->pid;
+    return win_process_owner(s->pid, s->process, sizeof s->process, s->user, sizeof s->user);
+}
+
+/* The image name and account of process PID. */
+int win_process_owner(int pid_, char *process, size_t plen, char *user, size_t ulen)
+{
+    DWORD pid = (DWORD)pid_;
+    process[0] = user[0] = '\0';
     if (pid == 4) {
-        win_fmt(s->process, sizeof s->process, "System");
-        win_fmt(s->user, sizeof s->user, "NT AUTHORITY\\SYSTEM");
+        win_fmt(process, plen, "System");
+        win_fmt(user, ulen, "NT AUTHORITY\\SYSTEM");
         return 0;
     }
-    if (pid == 0) {
-        win_fmt(s->process, sizeof s->process, "System Idle Process");
+    if (pid_ <= 0)
         return 0;
-    }
     int denied = 0;
     HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
     if (h) {
@@ -118,17 +124,17 @@ static int fill_owner(struct listener_socket *s)
         if (QueryFullProcessImageNameW(h, 0, path, &n)) {
             char p8[MAX_PATH * 3];
             win_utf8(path, p8, sizeof p8);
-            win_fmt(s->process, sizeof s->process, "%s", win_basename(p8));
+            win_fmt(process, plen, "%s", win_basename(p8));
         }
         DWORD err = 0;
-        if (token_user(h, s->user, sizeof s->user, &err) != 0 && err == ERROR_ACCESS_DENIED)
+        if (token_user(h, user, ulen, &err) != 0 && err == ERROR_ACCESS_DENIED)
             denied = 1;
         CloseHandle(h);
     } else if (GetLastError() == ERROR_ACCESS_DENIED) {
         denied = 1;
     }
-    if (!s->process[0])
-        snapshot_name(pid, s->process, sizeof s->process);
+    if (!process[0])
+        snapshot_name(pid, process, plen);
     return denied;
 }
 
@@ -164,10 +170,14 @@ void probe_listener(const uint16_t *ports, size_t nports, const char *expected, 
     int have4 = t4 != NULL, have6 = t6 != NULL;
     free(t4);
     free(t6);
-    int denied = 0;
-    for (size_t i = 0; i < out->nsockets; i++)
+    int denied = 0, unreported = 0;
+    for (size_t i = 0; i < out->nsockets; i++) {
         denied |= fill_owner(&out->sockets[i]);
+        unreported |= out->sockets[i].pid < 0;
+    }
     win_listener_verdict(out, ports, nports, expected);
+    if (unreported)
+        win_fmt(out->detail, sizeof out->detail, "the system reported no owning process (pid 0) for some sockets");
     if (denied) {
         out->lacks_privilege = 1;
         win_fmt(out->detail, sizeof out->detail,

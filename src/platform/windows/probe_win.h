@@ -74,9 +74,14 @@ struct win_tcp_row {
 };
 
 /* Adds ROW to R when its port is one of PORTS (the owner left unknown:
- * pid set, process and user ""). Returns 1 when added. */
+ * pid set, -1 for a row with pid 0; process and user ""). Returns 1 when added. */
 int win_listener_add_row(struct listener_result *r, const struct win_tcp_row *row,
                          const uint16_t *ports, size_t nports);
+
+/* The image name ("svchost.exe"; "System" for pid 4) and account
+ * ("DOMAIN\\user") of process PID, "" where unknown (probe_listener.c).
+ * Returns 1 when a part was refused for want of a privilege, else 0. */
+int win_process_owner(int pid, char *process, size_t plen, char *user, size_t ulen);
 
 /* Sets state, expected_owner and the summary of R from its sockets (owners
  * filled where known), PORTS and EXPECTED (comma list or NULL). */

@@ -212,7 +212,9 @@ int win_listener_add_row(struct listener_result *r, const struct win_tcp_row *ro
     memset(s, 0, sizeof *s);
     win_addr_format(row->family, row->addr, s->address, sizeof s->address);
     s->port = port;
-    s->pid = (int)row->pid;
+    /* A listening socket is never the idle process's: pid 0 means the owner
+     * was not reported (Wine does so for every socket). */
+    s->pid = row->pid ? (int)row->pid : -1;
     return 1;
 }
 
@@ -286,8 +288,10 @@ void win_listener_verdict(struct listener_result *r, const uint16_t *ports, size
     else if (owners_known)
         win_append(r->summary, sizeof r->summary, ", owned by %s (pid %d)", r->sockets[0].process,
                    r->sockets[0].pid);
-    else
+    else if (r->sockets[0].pid >= 0)
         win_append(r->summary, sizeof r->summary, " (owner unknown: pid %d)", r->sockets[0].pid);
+    else
+        win_append(r->summary, sizeof r->summary, " (owner not reported)");
     if (*missing && nports > 1)
         win_append(r->summary, sizeof r->summary, "; nothing on %s", missing);
     win_append(r->summary, sizeof r->summary, ".");
