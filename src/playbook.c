@@ -93,8 +93,12 @@ static char *first_item(const char *list)
     return strndup(list, n);
 }
 
-/* Writes the value of variable NAME for OS into B; returns 0 if unknown. */
-static int expand_var(const struct loader *ld, const char *name, enum pb_os os, struct buf *b)
+static char *expand(const struct loader *ld, const char *s, enum pb_os os, int text, int depth);
+
+/* Writes the value of variable NAME for OS into B; returns 0 if unknown.
+ * A [vars] value is itself expanded, DEPTH levels deep at most. */
+static int expand_var(const struct loader *ld, const char *name, enum pb_os os, struct buf *b,
+                      int depth)
 {
     const struct playbook *pb = ld->pb;
     char tmp[256];
@@ -123,16 +127,18 @@ static int expand_var(const struct loader *ld, const char *name, enum pb_os os, 
         free(first);
     } else {
         const char *v = raw(ld->dict, "vars", name);
-        if (!v)
+        if (!v || depth >= 4)
             return 0;
-        snprintf(tmp, sizeof tmp, "%s", v);
+        char *value = expand(ld, v, os, 0, depth + 1);
+        snprintf(tmp, sizeof tmp, "%s", value ? value : "");
+        free(value);
     }
     buf_add(b, tmp, strlen(tmp));
     return 1;
 }
 
 /* Expands ${name}, $$ and \\ in S for OS; in texts (TEXT set) "\n" becomes a newline. */
-static char *expand(const struct loader *ld, const char *s, enum pb_os os, int text)
+static char *expand(const struct loader *ld, const char *s, enum pb_os os, int text, int depth)
 {
     struct buf b = { 0 };
     buf_add(&b, "", 0);
@@ -146,7 +152,7 @@ static char *expand(const struct loader *ld, const char *s, enum pb_os os, int t
             snprintf(name, sizeof name, "%.*s", (int)(close - s - 2), s + 2);
             for (char *c = name; *c; c++)
                 *c = (char)tolower((unsigned char)*c);
-            if (!expand_var(ld, name, os, &b))
+            if (!expand_var(ld, name, os, &b, depth))
                 buf_add(&b, s, (size_t)(close - s + 1));
             s = close + 1;
         } else if (text && s[0] == '\\' && s[1] == 'n') {
@@ -171,7 +177,7 @@ static char *text(const struct loader *ld, const char *section, const char *key)
     const char *v = strcmp(ld->lang, ld->deflang) ? raw(ld->dict, section, localized) : NULL;
     if (!v)
         v = raw(ld->dict, section, key);
-    return v ? expand(ld, v, playbook_host_os(), 1) : NULL;
+    return v ? expand(ld, v, playbook_host_os(), 1, 0) : NULL;
 }
 
 /* Parses "445, 139" into PB's ports (already validated by playbook_check). */
@@ -223,7 +229,7 @@ static void load_step(const struct loader *ld, const char *section, struct pb_st
                 c->platform = (enum pb_platform)p;
         snprintf(key, sizeof key, "cmd.%d.label", k);
         c->label = text(ld, section, key);
-        c->text = expand(ld, run, platform_os(c->platform), 0);
+        c->text = expand(ld, run, platform_os(c->platform), 0, 0);
         st->ncommands = (size_t)k;
     }
 }

@@ -151,9 +151,9 @@ static void variables_and_escapes_expand(void **state)
     const char *text =
         "[playbook]\nid = v\ntitle = T ${port}\nprotocol = P\nports = 5985, 5986\nversion = 1\n"
         "service.windows = WinRM, Other\nservice.linux = winrm\n"
-        "[vars]\nhost = srv01\n"
+        "[vars]\nhost = srv01\nkey = HKLM\\\\SYSTEM on ${port}\nloop = ${loop}\n"
         "[scenario.1]\ntitle = S\nsummary = line1\\nline2 costs $$5 on ${ports}\n"
-        "[scenario.1.step.1]\ntitle = A\nbody = B ${host}\n"
+        "[scenario.1.step.1]\ntitle = A\nbody = B ${host} ${key} ${loop}\n"
         "cmd.1.platform = cmd\ncmd.1.label = L\ncmd.1.run = sc query ${service} \\\\\\\\${host}\\\\c$$\n"
         "cmd.2.platform = linux\ncmd.2.label = L\ncmd.2.run = systemctl status ${service}\\n\n";
     char *path = write_file("vars.ini", text, strlen(text));
@@ -163,7 +163,8 @@ static void variables_and_escapes_expand(void **state)
         fail_msg("%s", cause);
     assert_string_equal(pb.title, "T 5985");
     assert_string_equal(pb.scenarios[0].summary, "line1\nline2 costs $5 on 5985,5986");
-    assert_string_equal(pb.scenarios[0].steps[0].body, "B srv01");
+    /* [vars] values are expanded too (one backslash, ${port}); a loop stops */
+    assert_string_equal(pb.scenarios[0].steps[0].body, "B srv01 HKLM\\SYSTEM on 5985 ${loop}");
     assert_string_equal(pb.scenarios[0].steps[0].commands[0].text, "sc query WinRM \\\\srv01\\c$");
     assert_string_equal(pb.scenarios[0].steps[0].commands[1].text, "systemctl status winrm\\n");
     playbook_free(&pb);
