@@ -300,7 +300,9 @@ verdict_compute(const struct tracker *t, const struct verdict_input *in, struct 
     out->code = verdict_from_counts(&c);
     out->vantage = verdict_vantage(t, in ? in->local : NULL, in ? in->nlocal : 0);
     facts_of(t, in, out->code, &f, &icmp);
-    if (f.s1)
+    /* a SYN unanswered seen anywhere but at the server fits both scenarios:
+       the sentence names both and no single scenario is claimed */
+    if (f.s1 && !(out->code == VERDICT_SYN_NO_SYNACK && out->vantage != VANTAGE_SERVER))
         snprintf(out->scenario, sizeof out->scenario, "%s", f.s1);
     sentence(out->code, out->vantage, &f, out->summary, sizeof out->summary);
 }
