@@ -3,11 +3,13 @@
  * and iptables (`iptables-save -c`, `ip6tables-save -c`: the nft back end,
  * whose tables are then left out of the nft evaluation, and the legacy back
  * end when its tables exist), evaluates them for IPv4 and IPv6 with the pure
- * evaluators of probe_parse.c, names the front end in charge (ufw, firewalld)
+ * evaluators of probe_parse.c (the ruleset comes through libnftables, loaded
+ * with dlopen, when it is installed; TSHOOT_NFT_EXEC=1 forces the nft program), names the front end in charge (ufw, firewalld)
  * and says whether dropped SYNs would be logged and where. Reading rules needs
  * CAP_NET_ADMIN: without it the state is unknown with that reason. Nothing in
  * the firewall is changed here. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +92,69 @@ static int eval_iptables(const char *prog, int family, const uint16_t *ports, si
     free(text);
     free(err);
     return blocked;
+}
+
+/* The few libnftables calls used (libnftables.h, nftables 0.9.3 and later),
+ * looked up at run time so that no -dev package is needed to build. */
+#define NFT_CTX_OUTPUT_JSON (1u << 4)
+struct nft_api {
+    void *(*ctx_new)(uint32_t flags);
+    int (*buffer_output)(void *ctx);
+    int (*buffer_error)(void *ctx);
+    void (*set_flags)(void *ctx, unsigned int flags);
+    int (*run)(void *ctx, const char *cmd);
+    const char *(*output)(void *ctx);
+    const char *(*error)(void *ctx);
+    void (*ctx_free)(void *ctx);
+};
+
+/* Loads libnftables once (the handle stays open); 0 when it is usable. */
+static int nft_api_load(struct nft_api *a)
+{
+    static void *handle;
+    if (!handle)
+        handle = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+        return -1;
+    *(void **)&a->ctx_new = dlsym(handle, "nft_ctx_new");
+    *(void **)&a->buffer_output = dlsym(handle, "nft_ctx_buffer_output");
+    *(void **)&a->buffer_error = dlsym(handle, "nft_ctx_buffer_error");
+    *(void **)&a->set_flags = dlsym(handle, "nft_ctx_output_set_flags");
+    *(void **)&a->run = dlsym(handle, "nft_run_cmd_from_buffer");
+    *(void **)&a->output = dlsym(handle, "nft_ctx_get_output_buffer");
+    *(void **)&a->error = dlsym(handle, "nft_ctx_get_error_buffer");
+    *(void **)&a->ctx_free = dlsym(handle, "nft_ctx_free");
+    return a->ctx_new && a->buffer_output && a->buffer_error && a->set_flags && a->run && a->output &&
+                   a->error && a->ctx_free
+               ? 0
+               : -1;
+}
+
+/* The ruleset as JSON: in process through libnftables when it is installed
+ * (no process to start: the check stays fast on a loaded machine), else from
+ * `nft -j list ruleset`. Returns 0, an exit status, or a PROBE_EXEC_ code;
+ * *OUT and *ERR are malloc'd. */
+static int nft_ruleset_json(char **out, char **err, const char **via)
+{
+    struct nft_api a;
+    if (!getenv("TSHOOT_NFT_EXEC") && nft_api_load(&a) == 0) {
+        void *ctx = a.ctx_new(0);
+        if (ctx) {
+            a.buffer_output(ctx);
+            a.buffer_error(ctx);
+            a.set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+            int rc = a.run(ctx, "list ruleset");
+            const char *o = a.output(ctx), *e = a.error(ctx);
+            *out = strdup(o ? o : "");
+            *err = strdup(e ? e : "");
+            a.ctx_free(ctx);
+            *via = "libnftables";
+            return rc == 0 ? 0 : 1;
+        }
+    }
+    char *argv[] = { "nft", "-j", "list", "ruleset", NULL };
+    *via = "nft -j list ruleset";
+    return probe_exec_run(argv, out, err, FW_TIMEOUT_MS);
 }
 
 /* Which back end `iptables` is: the multi-call binary it links to (Debian's
@@ -196,9 +261,9 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
     char log_prefix[64] = "";
 
     /* nftables */
-    char *argv[] = { "nft", "-j", "list", "ruleset", NULL };
     char *json = NULL, *err = NULL;
-    int rc = probe_exec_run(argv, &json, &err, FW_TIMEOUT_MS);
+    const char *via = "";
+    int rc = nft_ruleset_json(&json, &err, &via);
     char skip[256] = "";
     int nft_ok = rc == 0;
     if (err)
@@ -213,8 +278,7 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
                       "reading the nftables ruleset needs CAP_NET_ADMIN: run tshoot check as root (nft: %.120s)",
                       err);
         else
-            probe_fmt(out->detail, sizeof out->detail, "nft -j list ruleset failed (%d): %.150s", rc,
-                      err ? err : "");
+            probe_fmt(out->detail, sizeof out->detail, "%s failed (%d): %.150s", via, rc, err ? err : "");
         probe_fmt(out->summary, sizeof out->summary, "Cannot read the firewall rules.");
         free(json);
         free(err);
