@@ -173,6 +173,8 @@ check "nft drop rule"
 expect "blocked by inet filter input handle $H" "d['firewall']['state'] == 'blocked' and d['firewall']['rules'][0]['handle'] == $H and d['firewall']['rules'][0]['table'] == 'inet filter' and d['firewall']['rules'][0]['chain'] == 'input' and d['firewall']['rules'][0]['verdict'] == 'drop' and 'tcp dport 445' in d['firewall']['rules'][0]['text']"
 expect "backend nftables, exit 1" 'd["firewall"]["backend"].startswith("nftables") and rc == 1'
 expect "says drops are not logged" '"not logged" in d["firewall"]["logging"]'
+ip netns exec "$SRV" env TSHOOT_NFT_EXEC=1 "$TSHOOT" check --json --port 445 >"$TMP/out.json" 2>/dev/null; rc=$?
+expect "the same through the nft program (TSHOOT_NFT_EXEC=1)" "d['firewall']['state'] == 'blocked' and d['firewall']['rules'][0]['handle'] == $H"
 
 rules 'table ip filter { chain input { type filter hook input priority 0; tcp dport 445 log prefix "SMB-DROP " reject with tcp reset; }; }'
 check "nft reject rule"
