@@ -102,11 +102,15 @@ expect "pid $LPID and name $LCOMM" "any(s['pid'] == $LPID and s['process'] == '$
 expect "owner is not the expected smbd" 'd["listener"]["unexpected_owner"] is True and rc == 1'
 ip netns exec "$SRV" "$TSHOOT" check --json --port 445 --process "$LCOMM" >"$TMP/out.json" 2>/dev/null; rc=$?
 expect "owner expected when named" 'd["listener"]["unexpected_owner"] is False and d["listener"]["sockets"][0]["expected_owner"]'
+ip netns exec "$SRV" env TSHOOT_LISTENER_PROCFS=1 "$TSHOOT" check --json --port 445 >"$TMP/out.json" 2>/dev/null; rc=$?
+expect "the same from /proc/net/tcp (TSHOOT_LISTENER_PROCFS=1)" "any(s['pid'] == $LPID and s['process'] == '$LCOMM' and s['address'] == '0.0.0.0' for s in d['listener']['sockets']) and '/proc/net/tcp' in d['listener']['detail']"
 stop $LPID
 
 listen :: 6
 check "listener on ::"
 expect "listening on ::, pid $LPID" "d['listener']['state'] == 'listening' and any(s['pid'] == $LPID and s['address'] == '::' and s['process'] == '$LCOMM' for s in d['listener']['sockets'])"
+ip netns exec "$SRV" env TSHOOT_LISTENER_PROCFS=1 "$TSHOOT" check --json --port 445 >"$TMP/out.json" 2>/dev/null; rc=$?
+expect "the same from /proc/net/tcp6" "any(s['pid'] == $LPID and s['address'] == '::' for s in d['listener']['sockets'])"
 stop $LPID
 
 listen 127.0.0.1 4
