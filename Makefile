@@ -131,7 +131,7 @@ FUZZ_TARGETS ?= decode pcapfile playbook nftjson
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The sources each target links (a module that gains a dependency adds it here).
 FUZZ_SRC_decode   := src/decode.c src/tracker.c src/verdict.c
-FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode)
+FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/capture.c
 FUZZ_SRC_playbook := src/playbook.c src/playbook_check.c src/playbook_find.c src/ini_scan.c src/diag.c src/lang.c
 FUZZ_SRC_nftjson  := src/probe_parse.c
 FUZZ_ALL_SRC := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t))))
@@ -178,9 +178,9 @@ define fuzz_run
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    $$bin -max_total_time=$(1) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$$crashes/ $$opts $$corpus $$extra >$$crashes/fuzz.log 2>&1; rc=$$?; \
-	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^#[0-9]+ +DONE' $$crashes/fuzz.log | tr '\n' ' '; echo; \
+	  grep -a -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^#[0-9]+ +DONE' $$crashes/fuzz.log | tr '\n' ' '; echo; \
 	  if [ $$rc -ne 0 ]; then echo "fuzz: $$t FOUND SOMETHING (exit $$rc):"; \
-	    grep -E -A40 '^==[0-9]+==ERROR|runtime error|^SUMMARY|Test unit written' $$crashes/fuzz.log | head -80; \
+	    grep -a -E -A40 '^==[0-9]+==ERROR|runtime error|^SUMMARY|Test unit written' $$crashes/fuzz.log | head -80; \
 	    failed="$$failed $$t"; fi; \
 	done; \
 	[ -z "$$failed" ] || { echo "fuzz: findings in:$$failed (logs and inputs in $(FUZZ_BUILD)/crashes/)"; exit 1; }; \

@@ -12,8 +12,9 @@
  *     2 bytes   captured length, big-endian (cut to what is left)
  *     caplen bytes of frame
  * Each frame is copied to a buffer of exactly its captured length, so a read
- * past the end is an ASan report, then given to decode_frame(), decode_ip()
- * and tracker_frame(). Tracker A and B are then read through every accessor
+ * past the end is an ASan report, then given to decode_frame(),
+ * decode_frame_ports() (which must agree with it), decode_ip() and
+ * tracker_frame(). Tracker A and B are then read through every accessor
  * and compared as two captures of the same traffic with verdict_paths().
  * Everything allocated is freed before the run returns (LeakSanitizer).
  *
@@ -119,13 +120,34 @@ static int each_attempt(const struct tracker_attempt *a, void *arg)
     return 0;
 }
 
-/* Decodes one frame on its own and checks the result is in range. */
-static void decode_alone(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+/* 1 when PORT is set in the 65536-bit map PM. */
+static int port_set(const uint8_t *pm, uint16_t port)
 {
-    struct decoded d;
+    return (pm[port >> 3] >> (port & 7)) & 1;
+}
+
+/* Decodes one frame on its own, with and without the port filter of
+ * decode_frame_ports() (PORTMAP), and checks the two agree. */
+static void decode_alone(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                         const uint8_t *portmap)
+{
+    struct decoded d, f;
     char buf[64];
     enum decode_result r = decode_frame(dlt, frame, caplen, wirelen, &d);
     if (r >= DECODE_NRESULTS || r != d.result)
+        abort();
+    enum decode_result rf = decode_frame_ports(dlt, frame, caplen, wirelen, portmap, &f);
+    if (rf >= DECODE_NRESULTS || rf != f.result)
+        abort();
+    /* the filter may only turn a result into DECODE_OTHER_PORT, and never
+     * for a segment to or from a port in the map */
+    if (rf != DECODE_OTHER_PORT && rf != r)
+        abort();
+    if (rf == DECODE_OTHER_PORT && (r == DECODE_TCP || r == DECODE_ICMP_UNREACH) &&
+        (port_set(portmap, d.tcp.sport) || port_set(portmap, d.tcp.dport)))
+        abort();
+    if (rf == DECODE_TCP && (f.tcp.sport != d.tcp.sport || f.tcp.dport != d.tcp.dport ||
+                             f.tcp.seq != d.tcp.seq || f.tcp.flags != d.tcp.flags))
         abort();
     (void)decode_result_name(r);
     if (r == DECODE_TCP || r == DECODE_ICMP_UNREACH) {
@@ -159,6 +181,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (t[0] == NULL || t[1] == NULL)
         abort();   /* a valid config: only running out of memory fails */
 
+    static uint8_t portmap[8192];
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        portmap[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+
     uint64_t ts = 1700000000ULL * 1000000;
     size_t off = 2;
     while (off + 4 <= size) {
@@ -174,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += caplen;
         ts = (uint64_t)((int64_t)ts + frame_delta(h));
         uint32_t wirelen = frame_wirelen(w, caplen);
-        decode_alone(dlt, frame, caplen, wirelen);
+        decode_alone(dlt, frame, caplen, wirelen, portmap);
         if ((h & 3) != 1)
             tracker_frame(t[0], dlt, frame, caplen, wirelen, ts);
         if ((h & 3) != 0)
