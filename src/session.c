@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "privsep.h"
 #include "probe_json.h"
 
 static const char *const kind_names[] = { "visit", "done", "undone", "note", "copy" };
@@ -291,27 +292,22 @@ static char *session_markdown(const struct session *s, const struct evidence *ev
 /* Writes BASE.md and BASE.json atomically. */
 int session_save(const struct session *s, const struct evidence *ev, char **cause)
 {
-    char *path = NULL;
     size_t mdlen = 0;
     *cause = NULL;
     char *md = session_markdown(s, ev, &mdlen);
     json_t *j = session_json(s, ev);
     char *js = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
     int rc = -1;
-    if (md && js && asprintf(&path, "%s.md", s->base) >= 0) {
-        rc = atomic_file_write(path, md, mdlen, cause);
-        free(path);
-        path = NULL;
-        if (rc == 0 && asprintf(&path, "%s.json", s->base) >= 0) {
-            char *withnl = NULL;
-            int n = asprintf(&withnl, "%s\n", js);
-            rc = n < 0 ? -1 : atomic_file_write(path, withnl, (size_t)n, cause);
-            free(withnl);
-        }
+    if (md && js) {
+        rc = privsep_save(s->base, "md", md, mdlen, cause);
+        char *withnl = NULL;
+        int n = rc == 0 ? asprintf(&withnl, "%s\n", js) : -1;
+        if (rc == 0)
+            rc = n < 0 ? -1 : privsep_save(s->base, "json", withnl, (size_t)n, cause);
+        free(withnl);
     }
     if (rc < 0 && !*cause && asprintf(cause, "%s: out of memory", s->base) < 0)
         *cause = NULL;
-    free(path);
     free(md);
     free(js);
     json_decref(j);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "privsep.h"
+
 struct checks {
     const struct playbook *pb;
     pthread_t thread;
@@ -55,21 +57,21 @@ static void *run_checks(void *arg)
     struct service_result sr;
     struct firewall_result fr;
 
-    probe_listener(pb->ports, pb->nports, pb->process[os], &lr);
+    privsep_listener(pb->ports, pb->nports, pb->process[os], &lr);
     pthread_mutex_lock(&c->lock);
     c->results.listener = lr;
     c->results.have_listener = 1;
     pthread_mutex_unlock(&c->lock);
     notify(c);
 
-    probe_service(pb->service[os] ? pb->service[os] : "", &sr);
+    privsep_service(pb->service[os] ? pb->service[os] : "", &sr);
     pthread_mutex_lock(&c->lock);
     c->results.service = sr;
     c->results.have_service = 1;
     pthread_mutex_unlock(&c->lock);
     notify(c);
 
-    probe_firewall(pb->ports, pb->nports, &fr);
+    privsep_firewall(pb->ports, pb->nports, &fr);
     pthread_mutex_lock(&c->lock);
     c->results.firewall = fr;
     c->results.have_firewall = 1;

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "lang.h"
 #include "playbook.h"
+#include "privsep.h"
 #include "session.h"
 #include "ui_checks.h"
 #include "ui_term.h"
@@ -208,31 +209,33 @@ int cmd_wizard(int argc, char **argv)
     free(path);
     ui_text_set_lang(lang);
 
-    struct wizard w;
+    struct wizard w = { 0 };
     struct session session;
-    int status = 0, sig = 0;
-    if (session_init(&session, &pb, report, &cause) < 0) {
-        fprintf(stderr, "tshoot: the session report cannot be written: %s\n", cause ? cause : "?");
-        free(cause);
-        session_free(&session);
-        playbook_free(&pb);
-        return 3;
-    }
-    if (wizard_init(&w, &pb) < 0 || term_open(&status, &cause) < 0) {
+    int status = 3, sig = 0;
+    /* the privileged helpers are forked before anything else is open */
+    if (session_init(&session, &pb, report, &cause) < 0 || privsep_start(session.base, &cause) < 0 ||
+        wizard_init(&w, &pb) < 0 || term_open(&status, &cause) < 0) {
         fprintf(stderr, "tshoot: %s\n", cause ? cause : "out of memory");
         free(cause);
+        privsep_stop();
         wizard_free(&w);
         session_free(&session);
         playbook_free(&pb);
-        return status ? status : 3;
+        return status;
     }
     w.session = &session;
     screen_main_init(&w);
-    checks = checks_new(&pb);
-    wizard_run_checks(&w);
     char *evidence = session_capture_path(&session);
     struct capture *cap = start_capture(&w, iface, file, evidence);
     free(evidence);
+    /* the capture handle is open: root is not needed here any more */
+    if (privsep_drop(&cause) < 0) {
+        term_close();
+        fprintf(stderr, "tshoot: %s\n", cause ? cause : "cannot give up root");
+        exit(3);
+    }
+    checks = checks_new(&pb);
+    wizard_run_checks(&w);
     sig = wizard_loop(&w, cap);
     term_close();
     wizard_save(&w, 1);        /* quitting, by key or by signal, writes the report */
@@ -242,6 +245,7 @@ int cmd_wizard(int argc, char **argv)
         capture_stop(cap);
     checks_free(checks);
     checks = NULL;
+    privsep_stop();
     wizard_free(&w);
     session_free(&session);
     playbook_free(&pb);

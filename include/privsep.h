@@ -1,0 +1,66 @@
+/* privsep.h: privilege separation. Capturing and some checks need root (or
+ * CAP_NET_RAW/CAP_NET_ADMIN); decoding packets anyone can send, drawing the
+ * screen and writing reports do not. When tshoot runs as root, privsep_start()
+ * forks two small helpers that keep root: one answers the fixed set of check
+ * requests (listener, service, firewall, trace) and one saves the session
+ * report to the paths fixed at start. They talk over socketpairs and accept
+ * nothing else: no paths, no commands, only ports, a duration and service
+ * names from a strict character set. Then privsep_drop() turns the main
+ * process into the invoking user (SUDO_UID/SUDO_GID) or nobody, with no
+ * supplementary groups, no capabilities and no way back.
+ * When tshoot does not run as root, nothing is forked and every call below
+ * runs the probe in-process with the user's own rights. */
+#ifndef TSHOOT_PRIVSEP_H
+#define TSHOOT_PRIVSEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probe.h"
+
+#define PRIVSEP_MAX_NAMES 128      /* bytes of service names in a request */
+#define PRIVSEP_MAX_SAVE (4 << 20) /* bytes of one saved file */
+
+enum privsep_op { PRIVSEP_LISTENER = 1, PRIVSEP_SERVICE, PRIVSEP_FIREWALL, PRIVSEP_TRACE,
+                  PRIVSEP_SAVE_MD, PRIVSEP_SAVE_JSON };
+
+/* A request as it crosses the socket. */
+struct privsep_request {
+    uint32_t op;
+    uint32_t seconds;                  /* PRIVSEP_TRACE */
+    uint32_t nports;
+    uint16_t ports[16];
+    char names[PRIVSEP_MAX_NAMES];     /* expected processes or service names */
+    uint32_t length;                   /* PRIVSEP_SAVE_*: bytes that follow */
+};
+
+/* Whether R is a request the helpers accept; 0 and a reason in WHY otherwise. */
+int privsep_request_valid(const struct privsep_request *r, char *why, size_t n);
+
+/* Forks the helpers when running as root. REPORT_BASE is the session report's
+ * path without extension (NULL: no report helper). Returns 0, or -1 with *cause. */
+int privsep_start(const char *report_base, char **cause);
+
+/* Gives up root for good in this process. Returns 0 (also when not root), or
+ * -1 with *cause, in which case the caller must exit. */
+int privsep_drop(char **cause);
+
+/* Whether the helpers are running. */
+int privsep_active(void);
+
+/* The checks, through the helper when there is one. Thread-safe. */
+void privsep_listener(const uint16_t *ports, size_t nports, const char *expected,
+                      struct listener_result *out);
+void privsep_service(const char *names, struct service_result *out);
+void privsep_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out);
+int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
+                  void (*on_event)(const struct trace_event *ev, void *arg), void *arg, char **cause);
+
+/* Saves DATA as the report's Markdown (EXT "md") or JSON ("json") file: through
+ * the helper when there is one, else atomically at BASE.EXT. */
+int privsep_save(const char *base, const char *ext, const char *data, size_t n, char **cause);
+
+/* Ends the helpers. */
+void privsep_stop(void);
+
+#endif
