@@ -115,8 +115,8 @@ lab-answer:
 #   make fuzz         each target FUZZ_SECONDS (default 300)
 #   make fuzz-smoke   each target FUZZ_SMOKE_SECONDS (default 8); any finding fails
 # Seeds: tests/fuzz/corpus/<target>/ (copied into the scratch corpus
-# $(FUZZ_BUILD)/corpus/<target>, where new inputs go) and the shared corpus,
-# read in place. Findings are written to $(FUZZ_BUILD)/crashes/<target>/.
+# $(FUZZ_BUILD)/corpus/<target>, or .../smoke/<target>, where new inputs go)
+# and the shared corpus, read in place. Findings are written to $(FUZZ_BUILD)/crashes/<target>/.
 # tests/fuzz/corpus/<target>/crash-* are regression inputs that must run
 # clean; those named in tests/fuzz/corpus/UNFIXED (bugs not fixed yet) are
 # neither seeded nor replayed, only listed.
@@ -137,7 +137,7 @@ FUZZ_SRC_nftjson  := src/probe_parse.c
 FUZZ_ALL_SRC := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t))))
 FUZZ_OBJ     := $(FUZZ_ALL_SRC:%.c=$(FUZZ_BUILD)/%.o)
 # Extra seed directories per target, and extra libFuzzer options.
-FUZZ_SEEDS_pcapfile := $(addprefix $(FUZZ_SHARED)/,handshake linktypes malformed pcapng smb)
+FUZZ_SEEDS_pcapfile := $(addprefix $(FUZZ_SHARED)/,handshake linktypes malformed pcapng smb) tests/golden
 FUZZ_SEEDS_playbook := playbooks $(FUZZ_SHARED)/ini/good $(FUZZ_SHARED)/ini/bad
 FUZZ_OPTS_pcapfile  := -max_len=131072
 FUZZ_OPTS_playbook  := -dict=tests/fuzz/corpus/playbook.dict -max_len=8192
@@ -158,12 +158,16 @@ fuzz_objs = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(FUZZ_SRC_$(1)))
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $$(call fuzz_objs,$$*)
 	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
 
-# fuzz_run SECONDS: every target in turn; fails at the end if any found
-# something (crash, leak, UB, timeout, out of memory) or a regression input fails.
+# fuzz_run SECONDS,CORPUS: every target in turn on the scratch corpus
+# $(FUZZ_BUILD)/CORPUS/<target> (`fuzz` keeps it from run to run; `fuzz-smoke`
+# starts from the seeds each time, so its start-up stays short); fails at the
+# end if any target found something (crash, leak, UB, timeout, out of memory)
+# or a regression input fails.
 define fuzz_run
 	@failed=""; \
 	for t in $(FUZZ_TARGETS); do \
-	  bin=./$(FUZZ_BUILD)/fuzz_$$t; corpus=$(FUZZ_BUILD)/corpus/$$t; crashes=$(FUZZ_BUILD)/crashes/$$t; \
+	  bin=./$(FUZZ_BUILD)/fuzz_$$t; corpus=$(FUZZ_BUILD)/$(2)/$$t; crashes=$(FUZZ_BUILD)/crashes/$$t; \
+	  [ "$(2)" = smoke ] && rm -rf $$corpus; \
 	  mkdir -p $$corpus $$crashes; \
 	  for f in tests/fuzz/corpus/$$t/*; do \
 	    [ -f "$$f" ] || continue; \
@@ -188,10 +192,10 @@ define fuzz_run
 endef
 
 fuzz: fuzz-build
-	$(call fuzz_run,$(FUZZ_SECONDS))
+	$(call fuzz_run,$(FUZZ_SECONDS),corpus)
 
 fuzz-smoke: fuzz-build
-	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS),smoke)
 
 -include $(FUZZ_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.d)
 

@@ -19,8 +19,9 @@
  * every input: the engine's tracker takes its default 65536 attempts, over
  * 100 ms a run under ASan and libFuzzer, against well under 1 ms here.
  *
- * Seeds: the shared corpus (handshake, linktypes, malformed, pcapng, smb),
- * passed as extra corpus directories by `make fuzz`. */
+ * Seeds: the shared corpus (handshake, linktypes, malformed, pcapng, smb)
+ * and the golden captures (tests/golden), passed as extra corpus
+ * directories by `make fuzz`. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
