@@ -40,7 +40,7 @@ run_one() {
     else
         rc=$?
         echo "FAILED: $label (exit $rc); last lines of its output:"
-        grep -E -A30 '^==[0-9]+==ERROR|runtime error|definitely lost|indirectly lost|Invalid (read|write)|uninitialised|^\[  FAILED|^SUMMARY' "$log" | head -60
+        grep -a -E -A30 '^==[0-9]+==ERROR|runtime error|definitely lost|indirectly lost|Invalid (read|write)|uninitialised|^\[  FAILED|^SUMMARY' "$log" | head -60
         tail -n 5 "$log"
         failed="$failed $label"
     fi
