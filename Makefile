@@ -86,6 +86,12 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tshoot $(DESTDIR)$(PREFIX)/share/man/man1/tshoot.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/tshoot
 
+# Performance figures (bench/run.sh): generates ~600 MB of captures in
+# BENCH_DIR (default /tmp/tshoot-bench) and compares tshoot with a bare
+# pcap_next_ex loop and tshark. Not a timed test.
+bench: $(BUILD)/tshoot
+	@BUILD=$(BUILD) CC="$(CC)" sh bench/run.sh
+
 clean:
 	rm -rf $(BUILD)
 
