@@ -35,7 +35,8 @@ cat "$MIXED" "$FLOOD" >/dev/null     # page cache: measure the programs, not the
 measure() {
     name=$1; shift
     /usr/bin/time -f "%e %U %S %M" -o "$DIR/.t" "$@" >/dev/null 2>"$DIR/.err" || true
-    awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$DIR/.t" >>"$DIR/$name.times"
+    # GNU time puts "Command exited with non-zero status N" first: the figures are the last line
+    tail -n 1 "$DIR/.t" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' >>"$DIR/$name.times"
 }
 # best NAME FIELD: the smallest of a column (1 wall, 2 cpu, 3 rss)
 best() { sort -n -k"$2" "$DIR/$1.times" | head -1 | awk -v f="$2" '{ print $f }'; }
