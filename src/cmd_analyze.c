@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -46,6 +47,9 @@ analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
     int tty = isatty(STDERR_FILENO);
     int shown = 0;
     struct pollfd pfd = { capture_notify_fd(c), POLLIN, 0 };
+    struct timespec t0, now;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     for (;;) {
         if (poll(&pfd, 1, 200) > 0)
@@ -53,7 +57,9 @@ analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
         capture_snapshot(c, snap);
         if (!snap->running && snap->generation > 0)
             break;
-        if (tty && snap->elapsed >= PROGRESS_AFTER) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (tty && (double)(now.tv_sec - t0.tv_sec) +
+                   (double)(now.tv_nsec - t0.tv_nsec) / 1e9 >= PROGRESS_AFTER) {
             if (snap->file_size > 0)
                 fprintf(stderr, "\r%s: %3.0f%%  %llu packets, %llu attempts ", name,
                         100.0 * (double)snap->file_pos / (double)snap->file_size,
