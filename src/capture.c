@@ -161,8 +161,10 @@ capture_filter(int dlt, const uint16_t *ports, size_t nports, char *buf, size_t 
      * ICMPv6 error carries no extension header before its ICMPv6 header. */
     snprintf(inner, sizeof inner,
              "%s or icmp[icmptype] == icmp-unreach or (icmp6 and ip6[40] == 1)", pe);
+    /* libpcap's `vlan` moves the offsets for the rest of the expression,
+       across `or` too: the second tag is tested inside the first. */
     if (dlt == DLT_EN10MB)
-        n = snprintf(buf, len, "(%s) or (vlan and (%s)) or (vlan and vlan and (%s))",
+        n = snprintf(buf, len, "(%s) or (vlan and ((%s) or (vlan and (%s))))",
                      inner, inner, inner);
     else
         n = snprintf(buf, len, "%s", inner);

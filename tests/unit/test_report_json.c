@@ -1,7 +1,9 @@
 /* test_report_json.c: the JSON of analyze/watch against the DESIGN.md keys,
  * parsed back with jansson: every required key with its type, the class
  * names, null scenario, the live-only keys, and a report built from a real
- * tracker fed with hand-made frames (report_json_emit()). */
+ * tracker fed with hand-made frames (report_json_emit()), and the capture
+ * engine that feeds the report: its kernel filter compiled for every link
+ * type and run on hand-made frames, and a whole file through capture_start(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <pcap/pcap.h>
 
 #include "capture.h"
 #include "decode.h"
@@ -276,6 +281,188 @@ test_emit_from_tracker(void **state)
     tracker_free(t);
 }
 
+/* Runs the compiled FILTER for DLT on one frame; returns 1 when it matches. */
+static int
+filter_matches(int dlt, const char *filter, const uint8_t *frame, uint32_t len)
+{
+    pcap_t *dead = pcap_open_dead(dlt, 65535);
+    struct bpf_program prog;
+    struct pcap_pkthdr h;
+    int m;
+    assert_non_null(dead);
+    assert_int_equal(pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN), 0);
+    memset(&h, 0, sizeof h);
+    h.caplen = h.len = len;
+    m = pcap_offline_filter(&prog, &h, frame) != 0;
+    pcap_freecode(&prog);
+    pcap_close(dead);
+    return m;
+}
+
+/* The kernel filter compiles for every link type the decoder knows, and on
+ * Ethernet passes port 445 plain and behind one or two VLAN tags, ICMP and
+ * ICMPv6 unreachables, and nothing else. */
+static void
+test_capture_filter(void **state)
+{
+    (void)state;
+    static const int dlts[] = { DECODE_DLT_NULL, DECODE_DLT_EN10MB, DECODE_DLT_RAW_BSD,
+                                DECODE_DLT_LOOP, DECODE_DLT_LINUX_SLL, DECODE_DLT_LINUX_SLL2,
+                                DECODE_DLT_IPV4, DECODE_DLT_IPV6 };
+    static const uint16_t ports[] = { 445, 139 };
+    static const uint8_t cl[4] = { 192, 0, 2, 10 }, sv[4] = { 198, 51, 100, 20 };
+    char f[4096], *cause = NULL;
+    uint8_t fr[128];
+    uint32_t n;
+
+    for (size_t i = 0; i < sizeof dlts / sizeof dlts[0]; i++) {
+        if (capture_filter(dlts[i], ports, 2, f, sizeof f, &cause) != 0)
+            fail_msg("link type %d: %s", dlts[i], cause);
+    }
+    assert_int_equal(capture_filter(DECODE_DLT_EN10MB, ports, 2, f, sizeof f, &cause), 0);
+    assert_non_null(strstr(f, "vlan"));
+    assert_int_equal(capture_filter(DECODE_DLT_EN10MB, ports, 0, f, sizeof f, &cause), -1);
+    free(cause);
+    assert_int_equal(capture_filter(DECODE_DLT_EN10MB, ports, 2, f, sizeof f, NULL), 0);
+
+    /* Ethernet + IPv4 SYN to 445; then port 80; then one and two VLAN tags */
+    memset(fr, 0, sizeof fr);
+    fr[12] = 0x08;
+    n = 14 + tcp4(fr + 14, cl, sv, 40000, 445, 1, 0, TCPF_SYN, 64);
+    assert_true(filter_matches(DECODE_DLT_EN10MB, f, fr, n));
+    tcp4(fr + 14, cl, sv, 40000, 80, 1, 0, TCPF_SYN, 64);
+    assert_false(filter_matches(DECODE_DLT_EN10MB, f, fr, n));
+    uint8_t v[128];
+    memset(v, 0, sizeof v);
+    v[12] = 0x81; v[14] = 0x00; v[15] = 100; v[16] = 0x08;
+    n = 18 + tcp4(v + 18, cl, sv, 40000, 139, 1, 0, TCPF_SYN, 64);
+    assert_true(filter_matches(DECODE_DLT_EN10MB, f, v, n));
+    memset(v, 0, sizeof v);
+    v[12] = 0x88; v[13] = 0xa8; v[15] = 200; v[16] = 0x81; v[19] = 100; v[20] = 0x08;
+    n = 22 + tcp4(v + 22, sv, cl, 445, 40000, 1, 2, TCPF_SYN | TCPF_ACK, 64);
+    assert_true(filter_matches(DECODE_DLT_EN10MB, f, v, n));
+
+    /* ICMP destination unreachable (type 3) passes, echo (type 8) does not */
+    memset(fr, 0, sizeof fr);
+    fr[12] = 0x08;
+    tcp4(fr + 14, sv, cl, 0, 0, 0, 0, 0, 64);
+    fr[14 + 9] = 1;                       /* protocol ICMP */
+    fr[14 + 20] = 3;
+    fr[14 + 21] = 13;
+    assert_true(filter_matches(DECODE_DLT_EN10MB, f, fr, 14 + 40));
+    fr[14 + 20] = 8;
+    assert_false(filter_matches(DECODE_DLT_EN10MB, f, fr, 14 + 40));
+
+    /* raw IPv6 ICMPv6 destination unreachable (type 1) passes, NS (135) does not */
+    assert_int_equal(capture_filter(DECODE_DLT_RAW_BSD, ports, 2, f, sizeof f, NULL), 0);
+    memset(fr, 0, sizeof fr);
+    fr[0] = 0x60; fr[5] = 8; fr[6] = 58; fr[7] = 64;
+    fr[40] = 1;
+    assert_true(filter_matches(DECODE_DLT_RAW_BSD, f, fr, 48));
+    fr[40] = 135;
+    assert_false(filter_matches(DECODE_DLT_RAW_BSD, f, fr, 48));
+}
+
+/* Writes a small pcap file (DLT_RAW: SYN, RST,ACK to 445) to PATH. */
+static void
+write_pcap(const char *path, int truncate_last)
+{
+    static const uint8_t cl[4] = { 192, 0, 2, 10 }, sv[4] = { 198, 51, 100, 20 };
+    pcap_t *dead = pcap_open_dead(DECODE_DLT_RAW_BSD, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    struct pcap_pkthdr h;
+    uint8_t pkt[64];
+    assert_non_null(d);
+    memset(&h, 0, sizeof h);
+    h.ts.tv_sec = 1700000000;
+    h.caplen = h.len = tcp4(pkt, cl, sv, 40000, 445, 7, 0, TCPF_SYN, 64);
+    pcap_dump((u_char *)d, &h, pkt);
+    h.ts.tv_usec = 300;
+    h.caplen = h.len = tcp4(pkt, sv, cl, 445, 40000, 0, 8, TCPF_RST | TCPF_ACK, 64);
+    pcap_dump((u_char *)d, &h, pkt);
+    pcap_dump_close(d);
+    pcap_close(dead);
+    if (truncate_last)
+        assert_int_equal(truncate(path, 24 + 16 + 40 + 16 + 20), 0);
+}
+
+/* A whole file through the engine: capture_start(), wait, tracker, evidence. */
+static void
+test_capture_file(void **state)
+{
+    (void)state;
+    char in[] = "/tmp/test_capture_in.XXXXXX", ev[] = "/tmp/test_capture_ev.XXXXXX";
+    uint16_t ports[] = { 445 };
+    struct capture_config cfg;
+    struct capture_snapshot snap;
+    struct hs_counts hc;
+    char *cause = NULL;
+    int code = 0, fd;
+
+    fd = mkstemp(in);
+    assert_true(fd >= 0);
+    close(fd);
+    fd = mkstemp(ev);
+    assert_true(fd >= 0);
+    close(fd);
+    write_pcap(in, 0);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.file = in;
+    cfg.ports = ports;
+    cfg.nports = 1;
+    cfg.write_path = ev;
+    struct capture *c = capture_start(&cfg, &code, &cause);
+    assert_non_null(c);
+    capture_wait(c, &snap);
+    assert_int_equal(snap.running, 0);
+    assert_true(snap.generation > 0);
+    assert_int_equal(snap.packets, 2);
+    assert_int_equal(snap.evidence, 2);
+    assert_string_equal(snap.verdict_code, "refused");
+    assert_string_equal(snap.error, "");
+    assert_non_null(capture_tracker(c));
+    tracker_counts(capture_tracker(c), &hc);
+    assert_int_equal(hc.by_class[HS_REFUSED], 1);
+    capture_stop(c);
+
+    /* the evidence file holds both packets */
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_open_offline(ev, errbuf);
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    int n = 0;
+    assert_non_null(p);
+    while (pcap_next_ex(p, &h, &d) == 1)
+        n++;
+    pcap_close(p);
+    assert_int_equal(n, 2);
+
+    /* a cut file: what was read is kept, the snapshot says truncated */
+    write_pcap(in, 1);
+    cfg.write_path = NULL;
+    c = capture_start(&cfg, &code, &cause);
+    assert_non_null(c);
+    capture_wait(c, &snap);
+    assert_int_equal(snap.packets, 1);
+    assert_int_equal(snap.truncated, 1);
+    assert_int_equal(snap.error_code, 2);
+    assert_non_null(strstr(snap.error, in));
+    assert_string_equal(snap.verdict_code, "syn_no_synack");
+    capture_stop(c);
+
+    /* not a capture file: exit 2 and a reason naming it */
+    fd = open(in, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, "hello, world, not a pcap", 24), 24);
+    close(fd);
+    c = capture_start(&cfg, &code, &cause);
+    assert_null(c);
+    assert_int_equal(code, 2);
+    assert_non_null(strstr(cause, in));
+    free(cause);
+    unlink(in);
+    unlink(ev);
+}
+
 int
 main(void)
 {
@@ -284,6 +471,8 @@ main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_live_keys),
         cmocka_unit_test(test_emit_from_tracker),
+        cmocka_unit_test(test_capture_filter),
+        cmocka_unit_test(test_capture_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
