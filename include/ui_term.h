@@ -20,8 +20,9 @@ int term_utf8(void);
 /* Whether colours are used (not with NO_COLOR or a monochrome terminal). */
 int term_color(void);
 
-/* Blocks until a key, a resize, a quit signal or one of the N descriptors in FDS. */
-int term_wait(const int *fds, int n);
+/* Blocks until a key, a resize, a quit signal or one of the N descriptors in
+ * FDS, or TIMEOUT_MS milliseconds (-1: no time limit) have passed. */
+int term_wait(const int *fds, int n, int timeout_ms);
 
 /* The signal that asked to quit, or 0. */
 int term_quit_signal(void);

@@ -10,6 +10,7 @@
 #include "evidence.h"
 #include "playbook.h"
 #include "session.h"
+#include "ui_trace.h"
 
 /* Keys as the screens get them: a character, or a curses key code (KEY_LEFT...)
  * moved above the Unicode range so the two never mix. */
@@ -31,6 +32,7 @@ struct wizard {
     int quit;
     struct evidence status;
     struct session *session;      /* the record of this session */
+    struct trace_view trace;      /* the firewall trace started with t */
     wchar_t note[200];            /* the note being typed (SCREEN_NOTE) */
     size_t note_len;
 };
@@ -67,5 +69,8 @@ int wizard_evidence_scenario(const struct wizard *w);
 
 /* Starts the checks again in the background (key r). */
 void wizard_run_checks(struct wizard *w);
+
+/* Starts the firewall trace in the background (key t). */
+void wizard_run_trace(struct wizard *w);
 
 #endif

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -112,6 +113,47 @@ static void send_status(int fd, int32_t count, const char *cause)
         write_full(fd, cause, len);
 }
 
+/* What the watcher of a trace waits on. */
+struct watch {
+    int sock;        /* the socket to the main process */
+    int stop[2];     /* written when the trace is over */
+};
+
+/* Helper side, during a trace: stops it when the main process hangs up. */
+static void *watch_hangup(void *arg)
+{
+    struct watch *w = arg;
+    struct pollfd p[2] = { { .fd = w->sock, .events = POLLRDHUP }, { .fd = w->stop[0], .events = POLLIN } };
+    while (poll(p, 2, -1) < 0 && errno == EINTR)
+        ;
+    if (p[0].revents & (POLLRDHUP | POLLHUP | POLLERR))
+        probe_trace_stop();
+    return NULL;
+}
+
+/* Helper side: runs one trace, sending its events, stopped early if the main
+ * process hangs up. */
+static void serve_trace(int fd, const struct privsep_request *r)
+{
+    char *cause = NULL;
+    struct watch w = { fd, { -1, -1 } };
+    pthread_t watcher;
+    int watching = pipe(w.stop) == 0 && pthread_create(&watcher, NULL, watch_hangup, &w) == 0;
+    int n = probe_trace(r->ports, r->nports, r->seconds, send_event, &fd, &cause);
+    if (watching) {
+        write_full(w.stop[1], "", 1);
+        pthread_join(watcher, NULL);
+    }
+    if (w.stop[0] >= 0) {
+        close(w.stop[0]);
+        close(w.stop[1]);
+    }
+    uint32_t kind = TRACE_DONE;
+    write_full(fd, &kind, sizeof kind);
+    send_status(fd, n, cause);
+    free(cause);
+}
+
 /* Helper side: answers check requests until the socket closes. */
 static void serve_checks(int fd)
 {
@@ -131,12 +173,7 @@ static void serve_checks(int fd)
             probe_firewall(r.ports, r.nports, &out);
             write_full(fd, &out, sizeof out);
         } else if (r.op == PRIVSEP_TRACE) {
-            char *cause = NULL;
-            int n = probe_trace(r.ports, r.nports, r.seconds, send_event, &fd, &cause);
-            uint32_t kind = TRACE_DONE;
-            write_full(fd, &kind, sizeof kind);
-            send_status(fd, n, cause);
-            free(cause);
+            serve_trace(fd, &r);
         } else {
             break;
         }
@@ -454,17 +491,29 @@ int privsep_save(const char *base, const char *ext, const char *data, size_t n, 
     return rc < 0 ? -1 : 0;
 }
 
-/* Ends the helpers: closing their sockets ends their loops. */
+/* Ends the helpers. The main process may no longer signal them (it gave up
+ * root), so it shuts their sockets down: each helper sees the end of its
+ * stream and exits, a trace under way is stopped by its watcher, and a thread
+ * here still waiting on a socket sees the end of the stream too. */
 void privsep_stop(void)
 {
     if (checks_fd >= 0)
-        close(checks_fd);
+        shutdown(checks_fd, SHUT_RDWR);
     if (save_fd >= 0)
-        close(save_fd);
-    checks_fd = save_fd = -1;
+        shutdown(save_fd, SHUT_RDWR);
     if (checks_pid > 0)
         waitpid(checks_pid, NULL, 0);
     if (save_pid > 0)
         waitpid(save_pid, NULL, 0);
     checks_pid = save_pid = -1;
+    pthread_mutex_lock(&checks_lock);
+    if (checks_fd >= 0)
+        close(checks_fd);
+    checks_fd = -1;
+    pthread_mutex_unlock(&checks_lock);
+    pthread_mutex_lock(&save_lock);
+    if (save_fd >= 0)
+        close(save_fd);
+    save_fd = -1;
+    pthread_mutex_unlock(&save_lock);
 }

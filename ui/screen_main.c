@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ui_term.h"
 #include "ui_text.h"
@@ -141,6 +142,35 @@ static void add_body_part(struct doc *d, const char *body, int width, int first,
     }
 }
 
+/* Adds the firewall trace's state: how to start it, its countdown, the
+ * decisions it saw (the rule or policy that decided each SYN). */
+static void add_trace(const struct wizard *w, struct doc *d, int width, int ascii)
+{
+    const struct trace_view *t = &w->trace;
+    char line[512];
+    doc_blank(d);
+    if (t->running) {
+        long left = (long)(t->ends - time(NULL));
+        snprintf(line, sizeof line, ui_word(W_TRACE_RUNNING), left > 0 ? left : 0, t->total);
+    } else if (t->finished) {
+        snprintf(line, sizeof line, ui_word(W_TRACE_DONE), t->total, t->error[0] ? " " : "", t->error);
+    } else {
+        snprintf(line, sizeof line, "%s", ui_word(W_TRACE_HINT));
+    }
+    doc_add(d, line, width, "", DOC_CHECK, ascii);
+    for (unsigned i = 0; i < t->nevents; i++) {
+        const struct trace_event *e = &t->events[i];
+        char where[200];
+        if (e->handle >= 0)
+            snprintf(where, sizeof where, "%s %s %s handle %ld", e->family, e->table, e->chain, e->handle);
+        else
+            snprintf(where, sizeof where, "%s %s %s policy", e->family, e->table, e->chain);
+        snprintf(line, sizeof line, "%s:%u -> %u: %s (%s)%s%s", e->source, e->sport, e->dport, e->verdict,
+                 where, e->text[0] ? ": " : "", e->text);
+        doc_add(d, line, width, "  ", strstr(e->verdict, "drop") ? DOC_WARNING : DOC_PLAIN, ascii);
+    }
+}
+
 /* Builds the current step's lines: title, what to do, the commands, why, notes, check. */
 static void build_step(const struct wizard *w, int width, struct doc *d)
 {
@@ -157,6 +187,17 @@ static void build_step(const struct wizard *w, int width, struct doc *d)
         snprintf(line, sizeof line, "%s: %s", ui_word(W_YOUR_NOTE), note);
         doc_add(d, line, width, "", DOC_NOTE, ascii);
     }
+    if (st->check != PB_CHECK_NONE) {
+        char value[128];
+        int bad;
+        const char *detail = check_detail(w, st->check);
+        check_text(w, st->check, value, sizeof value, &bad);
+        snprintf(line, sizeof line, "%s (%s): %s", ui_word(W_CHECK), playbook_check_name(st->check),
+                 detail ? detail : value);
+        doc_add(d, line, width, "", bad ? DOC_WARNING : DOC_CHECK, ascii);
+    }
+    if (st->check == PB_CHECK_TRACE || st->check == PB_CHECK_FIREWALL)
+        add_trace(w, d, width, ascii);
     doc_blank(d);
     add_body_part(d, st->body, width, 1, ascii);
     for (size_t i = 0; i < st->ncommands; i++) {
@@ -178,16 +219,6 @@ static void build_step(const struct wizard *w, int width, struct doc *d)
         doc_blank(d);
         snprintf(line, sizeof line, "%s: %s", ui_word(W_WARNING), st->warning);
         doc_add(d, line, width, "", DOC_WARNING, ascii);
-    }
-    if (st->check != PB_CHECK_NONE) {
-        char value[128];
-        int bad;
-        const char *detail = check_detail(w, st->check);
-        check_text(w, st->check, value, sizeof value, &bad);
-        doc_blank(d);
-        snprintf(line, sizeof line, "%s (%s): %s", ui_word(W_CHECK), playbook_check_name(st->check),
-                 detail ? detail : value);
-        doc_add(d, line, width, "", bad ? DOC_WARNING : DOC_CHECK, ascii);
     }
 }
 
@@ -447,6 +478,10 @@ void screen_main_key(struct wizard *w, int key)
         break;
     case 'r':
         wizard_run_checks(w);
+        break;
+    case 't':
+        if (st->check == PB_CHECK_TRACE || st->check == PB_CHECK_FIREWALL)
+            wizard_run_trace(w);
         break;
     case '?': case 'h': case UI_FKEY(KEY_F(1)):
         w->screen = SCREEN_HELP;

@@ -172,8 +172,8 @@ static void apply_resize(void)
         resizeterm(ws.ws_row, ws.ws_col);
 }
 
-/* Blocks until a key, a resize, a quit signal or one of the caller's descriptors. */
-int term_wait(const int *fds, int n)
+/* Blocks until a key, a resize, a quit signal, one of the caller's descriptors or the timeout. */
+int term_wait(const int *fds, int n, int timeout_ms)
 {
     struct pollfd p[10];
     int np = 0, what = 0;
@@ -181,7 +181,7 @@ int term_wait(const int *fds, int n)
     p[np++] = (struct pollfd){ .fd = wake_pipe[0], .events = POLLIN };
     for (int i = 0; i < n && np < 10; i++)
         p[np++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-    if (!resized && !quit_signal && poll(p, (nfds_t)np, -1) < 0 && errno != EINTR)
+    if (!resized && !quit_signal && poll(p, (nfds_t)np, timeout_ms) < 0 && errno != EINTR)
         return TERM_QUIT;
     char drain[64];
     while (read(wake_pipe[0], drain, sizeof drain) > 0)

@@ -18,6 +18,9 @@ static const char *const words_en[W_NWORDS] = {
     [W_UNAVAILABLE] = "unavailable", [W_YOUR_NOTE] = "Your note",
     [W_NOTE_PROMPT] = "Note (Enter keeps it, Esc drops it): ", [W_SAVED] = "Report saved:",
     [W_EVIDENCE_POINTS] = "The evidence points to scenario",
+    [W_TRACE_HINT] = "Press t to trace for 30 s which firewall rule decides each SYN (retry the connection meanwhile).",
+    [W_TRACE_RUNNING] = "Tracing the firewall: %ld s left, %u SYN(s) seen. Retry the connection now.",
+    [W_TRACE_DONE] = "Trace finished: %u SYN(s) seen.%s%s",
     [W_KEYS] = "n/p step  space done  tab scenario  c copy  e note  s save  ? all keys  q quit",
     [W_HELP_TITLE] = "Keys",
     [W_HELP] =
@@ -32,6 +35,7 @@ static const char *const words_en[W_NWORDS] = {
         "e                  write a note on the step\n"
         "s                  save the session report\n"
         "r                  run the checks again\n"
+        "t                  trace the firewall's decisions (firewall steps)\n"
         "?, h, F1           this help\n"
         "q, Esc             quit\n"
         "\n"
@@ -49,6 +53,9 @@ static const char *const words_fr[W_NWORDS] = {
     [W_UNAVAILABLE] = "indisponible", [W_YOUR_NOTE] = "Votre note",
     [W_NOTE_PROMPT] = "Note (Entrée la garde, Échap l'abandonne) : ", [W_SAVED] = "Rapport enregistré :",
     [W_EVIDENCE_POINTS] = "Les indices désignent le scénario",
+    [W_TRACE_HINT] = "Touche t : suivre 30 s quelle règle du pare-feu décide de chaque SYN (relancez la connexion pendant ce temps).",
+    [W_TRACE_RUNNING] = "Suivi du pare-feu : encore %ld s, %u SYN vu(s). Relancez la connexion maintenant.",
+    [W_TRACE_DONE] = "Suivi terminé : %u SYN vu(s).%s%s",
     [W_KEYS] = "n/p étape  espace fait  tab scénario  c copier  e note  s rapport  ? aide  q fin",
     [W_HELP_TITLE] = "Touches",
     [W_HELP] =
@@ -63,6 +70,7 @@ static const char *const words_fr[W_NWORDS] = {
         "e                  écrire une note sur l'étape\n"
         "s                  enregistrer le rapport de session\n"
         "r                  relancer les vérifications\n"
+        "t                  suivre les décisions du pare-feu (étapes pare-feu)\n"
         "?, h, F1           cette aide\n"
         "q, Échap           quitter\n"
         "\n"

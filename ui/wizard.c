@@ -33,6 +33,16 @@ int wizard_evidence_scenario(const struct wizard *w)
 }
 
 static struct checks *checks;
+static struct trace_run *tracer;
+
+#define TRACE_SECONDS 30
+
+/* Starts the firewall trace in the background (key t). */
+void wizard_run_trace(struct wizard *w)
+{
+    if (tracer && trace_run_start(tracer, TRACE_SECONDS) == 0)
+        trace_run_collect(tracer, &w->trace);
+}
 
 /* Saves the session report; with LOUD set, says where in the footer. */
 void wizard_save(struct wizard *w, int loud)
@@ -127,9 +137,11 @@ static void usage(FILE *f)
 /* Runs the loop until quit; returns the signal that ended it, or 0. */
 static int wizard_loop(struct wizard *w, struct capture *cap)
 {
-    int fds[2], nfds = 0;
+    int fds[3], nfds = 0;
     if (checks)
         fds[nfds++] = checks_notify_fd(checks);
+    if (tracer)
+        fds[nfds++] = trace_run_notify_fd(tracer);
     if (cap)
         fds[nfds++] = capture_notify_fd(cap);
     while (!w->quit) {
@@ -139,9 +151,12 @@ static int wizard_loop(struct wizard *w, struct capture *cap)
         else if (w->screen == SCREEN_NOTE)
             screen_note_draw(w);
         refresh();
-        int what = term_wait(fds, nfds);
+        /* a running trace redraws its countdown every second; else sleep until news */
+        int what = term_wait(fds, nfds, w->trace.running ? 1000 : -1);
         if (what & TERM_QUIT)
             return term_quit_signal() ? term_quit_signal() : SIGHUP;
+        if (tracer)
+            trace_run_collect(tracer, &w->trace);
         if (what & TERM_EXTRA) {
             if (checks)
                 checks_collect(checks, &w->status);
@@ -235,6 +250,7 @@ int cmd_wizard(int argc, char **argv)
         exit(3);
     }
     checks = checks_new(&pb);
+    tracer = trace_run_new(&pb);
     wizard_run_checks(&w);
     sig = wizard_loop(&w, cap);
     term_close();
@@ -243,9 +259,11 @@ int cmd_wizard(int argc, char **argv)
         fprintf(stderr, "tshoot: %s\n", w.message);
     if (cap)
         capture_stop(cap);
+    privsep_stop();
+    trace_run_free(tracer);
+    tracer = NULL;
     checks_free(checks);
     checks = NULL;
-    privsep_stop();
     wizard_free(&w);
     session_free(&session);
     playbook_free(&pb);

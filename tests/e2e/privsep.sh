@@ -12,11 +12,9 @@ trap 'tmux_cleanup; rm -rf "$state"' EXIT INT TERM
 
 # status PID FIELD: one field of /proc/PID/status
 status() { awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
-# main_pid: the wizard started in this test's tmux pane (a child of its shell)
-main_pid() { pgrep -x -P "$(t list-panes -t w -F '#{pane_pid}')" tshoot | head -1; }
 
 check_drop() { # check_drop UID NAME
-    pid=$(main_pid)
+    pid=$(wizard_pid)
     [ -n "$pid" ] || { fail "$2: no wizard process"; return; }
     uids=$(status "$pid" Uid) caps=$(status "$pid" CapEff) bnd=$(status "$pid" CapBnd)
     groups=$(status "$pid" Groups) nnp=$(status "$pid" NoNewPrivs)

@@ -53,5 +53,6 @@ start() {
         "trap : INT; cd '$PWD' && env LC_ALL= $env '$TSHOOT' wizard -p playbooks/smb-tcp-handshake.ini $args; echo EXITED=\$?; sleep 60"
 }
 
-# wizard_pid: the pid of the wizard started last.
-wizard_pid() { pgrep -f "$TSHOOT wizard" | head -1; }
+# wizard_pid: the wizard started last: the tshoot child of the pane's shell
+# (not its privileged helpers, which are the wizard's own children).
+wizard_pid() { pgrep -x -P "$(t list-panes -t w -F '#{pane_pid}')" tshoot | head -1; }
