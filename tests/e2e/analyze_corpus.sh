@@ -20,7 +20,10 @@ VG=""
 if [ -z "${TSHOOT_NO_VALGRIND:-}" ] && command -v valgrind >/dev/null 2>&1; then
     VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible"
 fi
-export TSHOOT CORPUS
+# an ASan/UBSan build reports through the same exit status as valgrind
+ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
+export TSHOOT CORPUS ASAN_OPTIONS UBSAN_OPTIONS
 
 fail=0
 
