@@ -105,6 +105,11 @@ struct tracker;
  * (capture_wait()); NULL before. Owned by the capture. */
 const struct tracker *capture_tracker(const struct capture *c);
 
+/* Writes the default live interface into BUF: `any` on Linux, elsewhere the
+ * first interface that is up, not loopback and has an address; returns BUF,
+ * or NULL with *cause when there is none. */
+char *capture_default_iface(char *buf, size_t len, char **cause);
+
 struct ip_addr;
 /* Copies up to MAX of the machine's addresses a live capture uses to tell
  * its vantage (none for a file); returns how many. */

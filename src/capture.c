@@ -714,6 +714,35 @@ capture_tracker(const struct capture *c)
     return t;
 }
 
+/* The default live interface: `any` on Linux, else the first up one with an address. */
+char *
+capture_default_iface(char *buf, size_t len, char **cause)
+{
+#ifdef __linux__
+    (void)cause;
+    snprintf(buf, len, "any");
+    return buf;
+#else
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all, *d;
+
+    if (pcap_findalldevs(&all, errbuf) != 0) {
+        set_cause(cause, "cannot list the interfaces: %s", errbuf);
+        return NULL;
+    }
+    for (d = all; d != NULL; d = d->next) {
+        if ((d->flags & PCAP_IF_LOOPBACK) || !(d->flags & PCAP_IF_UP) || d->addresses == NULL)
+            continue;
+        snprintf(buf, len, "%s", d->name);
+        pcap_freealldevs(all);
+        return buf;
+    }
+    pcap_freealldevs(all);
+    set_cause(cause, "no interface is up with an address (name one with -i)");
+    return NULL;
+#endif
+}
+
 /* This machine's addresses (live captures only). */
 size_t
 capture_local(const struct capture *c, struct ip_addr *out, size_t max)

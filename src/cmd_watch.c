@@ -88,7 +88,8 @@ cmd_watch(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    const char *pbname = DEFAULT_PLAYBOOK, *iface = "any", *write_path = NULL;
+    const char *pbname = DEFAULT_PLAYBOOK, *iface = NULL, *write_path = NULL;
+    char defiface[128];
     double duration = 0, t0;
     int json = 0, opt, rc, code = 3, tty = isatty(STDERR_FILENO), status = 0;
     char *cause = NULL, *path;
@@ -130,6 +131,12 @@ cmd_watch(int argc, char **argv)
         fprintf(stderr, "tshoot watch: unexpected argument '%s' (to read a file: tshoot analyze)\n",
                 argv[optind]);
         return 2;
+    }
+
+    if (iface == NULL && (iface = capture_default_iface(defiface, sizeof defiface, &cause)) == NULL) {
+        fprintf(stderr, "tshoot watch: %s\n", cause);
+        free(cause);
+        return 3;
     }
 
     memset(&pb, 0, sizeof pb);
