@@ -17,7 +17,7 @@
 #define UI_FKEY(code) ((code) + 0x200000)
 
 /* Which screen has the keys. */
-enum wizard_screen { SCREEN_MAIN, SCREEN_HELP, SCREEN_NOTE };
+enum wizard_screen { SCREEN_MAIN, SCREEN_HELP, SCREEN_NOTE, SCREEN_EXPLAIN };
 
 struct wizard {
     struct playbook *pb;
@@ -34,6 +34,7 @@ struct wizard {
     struct session *session;      /* the record of this session */
     struct trace_view trace;      /* the firewall trace started with t */
     wchar_t note[200];            /* the note being typed (SCREEN_NOTE) */
+    unsigned explain;             /* the attempt the explain overlay shows */
     size_t note_len;
 };
 
@@ -60,6 +61,12 @@ void screen_note_draw(struct wizard *w);
 
 /* Handles a key in the note editor: Enter keeps the note, Esc drops it. */
 void screen_note_key(struct wizard *w, int key);
+
+/* Draws the explain overlay: the handshake's words, the verdict, a ladder. */
+void screen_explain_draw(struct wizard *w);
+
+/* Handles a key on the explain overlay: up/down pick the attempt, others close. */
+void screen_explain_key(struct wizard *w, int key);
 
 /* Saves the session report; with LOUD set, says where in the footer. */
 void wizard_save(struct wizard *w, int loud);

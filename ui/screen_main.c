@@ -483,6 +483,10 @@ void screen_main_key(struct wizard *w, int key)
         if (st->check == PB_CHECK_TRACE || st->check == PB_CHECK_FIREWALL)
             wizard_run_trace(w);
         break;
+    case 'x':
+        w->screen = SCREEN_EXPLAIN;
+        w->explain = 0;
+        break;
     case '?': case 'h': case UI_FKEY(KEY_F(1)):
         w->screen = SCREEN_HELP;
         break;

@@ -21,6 +21,20 @@ static const char *const words_en[W_NWORDS] = {
     [W_TRACE_HINT] = "Press t to trace for 30 s which firewall rule decides each SYN (retry the connection meanwhile).",
     [W_TRACE_RUNNING] = "Tracing the firewall: %ld s left, %u SYN(s) seen. Retry the connection now.",
     [W_TRACE_DONE] = "Trace finished: %u SYN(s) seen.%s%s",
+    [W_EXPLAIN_TITLE] = "What the capture shows (up/down: another attempt, any key: close)",
+    [W_EXPLAIN_TEXT] =
+        "A TCP connection opens with three packets. SYN: the client asks to connect. "
+        "SYN-ACK: the server agrees. ACK: the client confirms; the handshake is complete.\n"
+        "RST: a \"no\" in TCP: nothing listens on the port, or a firewall refuses politely.\n"
+        "ICMP unreachable: a router or host says the packet cannot be delivered; "
+        "code 13 (IPv6: code 1) means a firewall forbids it.\n"
+        "No answer at all: the client sends its SYN again after 1 s, then 2, 4, 8 s (each "
+        "system has its own schedule). Several SYNs and nothing back mean a silent drop: "
+        "at the server (scenario 1) or on the way (scenario 2). Only a capture at the "
+        "server tells which: if the SYN arrives there, it is the server.",
+    [W_EXPLAIN_NONE] = "No connection attempt captured yet: start the connection from the client.",
+    [W_EXPLAIN_VERDICT] = "This capture: %s (%s)",
+    [W_EXPLAIN_ATTEMPT] = "Attempt %u of %u: %s to %s, %s, %u SYN(s)",
     [W_KEYS] = "n/p step  space done  tab scenario  c copy  e note  s save  ? all keys  q quit",
     [W_HELP_TITLE] = "Keys",
     [W_HELP] =
@@ -36,6 +50,7 @@ static const char *const words_en[W_NWORDS] = {
         "s                  save the session report\n"
         "r                  run the checks again\n"
         "t                  trace the firewall's decisions (firewall steps)\n"
+        "x                  explain the capture: SYN, RST, ICMP, the ladder\n"
         "?, h, F1           this help\n"
         "q, Esc             quit\n"
         "\n"
@@ -56,6 +71,20 @@ static const char *const words_fr[W_NWORDS] = {
     [W_TRACE_HINT] = "Touche t : suivre 30 s quelle règle du pare-feu décide de chaque SYN (relancez la connexion pendant ce temps).",
     [W_TRACE_RUNNING] = "Suivi du pare-feu : encore %ld s, %u SYN vu(s). Relancez la connexion maintenant.",
     [W_TRACE_DONE] = "Suivi terminé : %u SYN vu(s).%s%s",
+    [W_EXPLAIN_TITLE] = "Ce que montre la capture (haut/bas : autre tentative, une touche : fermer)",
+    [W_EXPLAIN_TEXT] =
+        "Une connexion TCP s'ouvre en trois paquets. SYN : le client demande à se connecter. "
+        "SYN-ACK : le serveur accepte. ACK : le client confirme ; la poignée de main est faite.\n"
+        "RST : le « non » de TCP : rien n'écoute sur le port, ou un pare-feu refuse poliment.\n"
+        "ICMP inaccessible : un routeur ou un hôte signale que le paquet ne peut être remis ; "
+        "le code 13 (IPv6 : code 1) veut dire qu'un pare-feu l'interdit.\n"
+        "Aucune réponse : le client renvoie son SYN au bout de 1 s, puis 2, 4, 8 s (chaque "
+        "système a son propre rythme). Plusieurs SYN sans retour signalent un rejet "
+        "silencieux : sur le serveur (scénario 1) ou en chemin (scénario 2). Seule une "
+        "capture sur le serveur tranche : si le SYN y arrive, c'est le serveur.",
+    [W_EXPLAIN_NONE] = "Aucune tentative de connexion capturée : lancez la connexion depuis le client.",
+    [W_EXPLAIN_VERDICT] = "Cette capture : %s (%s)",
+    [W_EXPLAIN_ATTEMPT] = "Tentative %u sur %u : de %s vers %s, %s, %u SYN",
     [W_KEYS] = "n/p étape  espace fait  tab scénario  c copier  e note  s rapport  ? aide  q fin",
     [W_HELP_TITLE] = "Touches",
     [W_HELP] =
@@ -71,6 +100,7 @@ static const char *const words_fr[W_NWORDS] = {
         "s                  enregistrer le rapport de session\n"
         "r                  relancer les vérifications\n"
         "t                  suivre les décisions du pare-feu (étapes pare-feu)\n"
+        "x                  expliquer la capture : SYN, RST, ICMP, l'échelle\n"
         "?, h, F1           cette aide\n"
         "q, Échap           quitter\n"
         "\n"

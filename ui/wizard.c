@@ -150,6 +150,8 @@ static int wizard_loop(struct wizard *w, struct capture *cap)
             screen_help_draw(w);
         else if (w->screen == SCREEN_NOTE)
             screen_note_draw(w);
+        else if (w->screen == SCREEN_EXPLAIN)
+            screen_explain_draw(w);
         refresh();
         /* a running trace redraws its countdown every second; else sleep until news */
         int what = term_wait(fds, nfds, w->trace.running ? 1000 : -1);
@@ -176,6 +178,8 @@ static int wizard_loop(struct wizard *w, struct capture *cap)
                 screen_help_key(w, key);
             else if (w->screen == SCREEN_NOTE)
                 screen_note_key(w, key);
+            else if (w->screen == SCREEN_EXPLAIN)
+                screen_explain_key(w, key);
             else
                 screen_main_key(w, key);
         }

@@ -57,8 +57,18 @@ t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
     && fail "NO_COLOR: colour codes on screen" || ok "NO_COLOR: drawn without colours"
 t send-keys -t w q
 
+start LANG=C.UTF-8 80 24
+wait_for "Step 1/" 5
+t send-keys -t w x
+expect "x explains the capture with the ladder of an attempt" "What the capture shows" \
+    "Attempt 1 of 1" "SYN     ------------->  (retransmission)" "A TCP connection opens"
+t send-keys -t w q q
+
 start LANG=fr_FR.UTF-8 80 24
 expect "French: accents intact" "Étape 1/" "Scénario" "445"
+t send-keys -t w x
+expect "French: the explain overlay too" "Ce que montre la capture" "Tentative 1 sur 1"
+t send-keys -t w Escape
 screen | grep -q 'Ã' && fail "French: mojibake on screen" || ok "French: no mojibake"
 t send-keys -t w q
 expect "French: quits" "EXITED=0"
