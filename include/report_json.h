@@ -9,7 +9,9 @@
  * verdict{code,scenario,summary}, servers[{address,port,flows}],
  * unreachable_from[{address,type,code,count}]; watch adds interface,
  * duration, drops{kernel,interface}. Added keys: verdict.vantage, captures[]
- * (one per input: name, packets, datalink, truncated, error), truncated. */
+ * (one per input: name, packets, datalink, vantage, truncated, error),
+ * truncated, and with several captures path{order[], matched, path_drop,
+ * return_path_drop}. */
 #ifndef TSHOOT_REPORT_JSON_H
 #define TSHOOT_REPORT_JSON_H
 
@@ -61,6 +63,9 @@ struct report {
     size_t nicmp;
     const struct report_capture *captures;
     size_t ncaptures;
+    int paths;                     /* several captures: add "path" */
+    uint64_t path_drop, return_path_drop, matched;
+    const char *const *order;      /* capture names, client side first */
     int live;                      /* 1: add interface, duration, drops */
     const char *interface;
     double duration;               /* seconds */

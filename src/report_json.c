@@ -103,6 +103,17 @@ report_json_build(const struct report *r)
         json_object_set_new(o, "truncated", json_boolean(truncated));
     }
 
+    if (r->paths) {
+        v = json_object();
+        a = json_array();
+        for (size_t i = 0; r->order != NULL && i < r->ncaptures; i++)
+            json_array_append_new(a, json_string(r->order[i] ? r->order[i] : ""));
+        json_object_set_new(v, "order", a);
+        json_object_set_new(v, "matched", json_integer((json_int_t)r->matched));
+        json_object_set_new(v, "path_drop", json_integer((json_int_t)r->path_drop));
+        json_object_set_new(v, "return_path_drop", json_integer((json_int_t)r->return_path_drop));
+        json_object_set_new(o, "path", v);
+    }
     if (r->live) {
         json_object_set_new(o, "interface", json_string(r->interface ? r->interface : ""));
         json_object_set_new(o, "duration", json_real(r->duration));
@@ -230,11 +241,11 @@ text_write(const struct report *r, const struct text_extra *x, FILE *out)
         fprintf(out, "%s%u", i ? "," : " ", (unsigned)r->ports[i]);
     fprintf(out, ": %llu\n", (unsigned long long)r->counts.total);
     for (int i = 0; i < HS_NCLASSES; i++)
-        fprintf(out, "  %-14s %llu\n", capture_class_name((enum hs_class)i),
+        fprintf(out, "  %-16s %llu\n", capture_class_name((enum hs_class)i),
                 (unsigned long long)r->counts.by_class[i]);
     if (x->paths != NULL) {
         for (int c = VERDICT_PATH_DROP; c <= VERDICT_RETURN_PATH_DROP; c++)
-            fprintf(out, "  %-14s %llu\n", verdict_code_name((enum verdict_code)c),
+            fprintf(out, "  %-16s %llu\n", verdict_code_name((enum verdict_code)c),
                     (unsigned long long)x->paths->by_code[c]);
     }
 
@@ -352,6 +363,7 @@ report_json_emit(const struct report_source *src, int json, FILE *out, char **ca
     struct report_server *servers;
     struct report_icmp *icmp;
     struct report_capture caps[VERDICT_MAX_CAPTURES];
+    const char *order[VERDICT_MAX_CAPTURES];
     struct path_report pr;
     struct verdict v;
     struct verdict_input vin;
@@ -450,6 +462,13 @@ report_json_emit(const struct report_source *src, int json, FILE *out, char **ca
         x->paths = &pr;
         x->names = src->names;
         r.vantage = NULL;
+        for (size_t k = 0; k < pr.ncaptures; k++)
+            order[k] = src->names[pr.order[k]];
+        r.paths = 1;
+        r.order = order;
+        r.matched = pr.matched;
+        r.path_drop = pr.by_code[VERDICT_PATH_DROP];
+        r.return_path_drop = pr.by_code[VERDICT_RETURN_PATH_DROP];
     }
     r.verdict_code = verdict_code_name(v.code);
     r.scenario = v.scenario;
