@@ -54,20 +54,25 @@ static double now_ms(void)
 /* Prints the usage line to stderr and returns 2. */
 static int usage(const char *why)
 {
+    FILE *f = why ? stderr : stdout;
     if (why)
         fprintf(stderr, "tshoot check: %s\n", why);
-    fprintf(stderr, "usage: tshoot check [-p PLAYBOOK] [--json] [--port N]... [--service NAMES] "
+    fprintf(f, "usage: tshoot check [-p PLAYBOOK] [--json] [--port N]... [--service NAMES] "
                     "[--process NAMES] [--trace SECONDS]\n");
-    return 2;
+    return why ? 2 : 0;
 }
 
-/* Parses the options into O; returns -1 on a usage error. */
-static int parse_opts(int argc, char **argv, struct check_opts *o)
+/* Parses the options into O; returns 1 for --help, -1 on a usage error with
+ * the offending argument in *BAD. */
+static int parse_opts(int argc, char **argv, struct check_opts *o, const char **bad)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--json")) {
+        *bad = a;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            return 1;
+        } else if (!strcmp(a, "--json")) {
             o->json = 1;
         } else if ((!strcmp(a, "-p") || !strcmp(a, "--playbook")) && v) {
             o->playbook = v;
@@ -196,8 +201,15 @@ int cmd_check(int argc, char **argv)
 {
     struct check_opts o;
     memset(&o, 0, sizeof o);
-    if (parse_opts(argc, argv, &o) < 0)
-        return usage("bad option");
+    const char *bad = NULL;
+    char why[300];
+    int parsed = parse_opts(argc, argv, &o, &bad);
+    if (parsed > 0)
+        return usage(NULL);
+    if (parsed < 0) {
+        snprintf(why, sizeof why, "unknown option, or a bad or missing value: '%s'", bad);
+        return usage(why);
+    }
     struct playbook pb;
     memset(&pb, 0, sizeof pb);
     int have_pb = 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Lower-cases S in place and returns it. */
 static char *lower(char *s)
@@ -213,8 +214,11 @@ int ini_scan_file(const char *path, struct ini_scan *scan, struct diag *d, int *
         diag_add(d, 0, "%s", strerror(errno));
         return -1;
     }
-    char *buf = malloc(INI_SCAN_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, INI_SCAN_MAX_BYTES + 1, f) : 0;
+    struct stat st;
+    size_t want = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= INI_SCAN_MAX_BYTES
+                  ? (size_t)st.st_size + 1 : INI_SCAN_MAX_BYTES + 1;   /* +1 tells a file that grew */
+    char *buf = malloc(want + 1);
+    size_t n = buf ? fread(buf, 1, want, f) : 0;
     int failed = buf == NULL || ferror(f);
     if (failed)
         *errno_out = errno ? errno : ENOMEM;
