@@ -11,6 +11,13 @@ for pb in playbooks/*.ini; do
     fi
 done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# the worked example of the author's guide is a real, lint-clean playbook
+sed -n '/^```ini$/,/^```$/p' playbooks/README.md | sed '1d;$d' > "$tmp/example.ini"
+if [ -s "$tmp/example.ini" ] && out=$("$TSHOOT" lint "$tmp/example.ini" 2>&1); then
+    echo "ok - the worked example in playbooks/README.md lints clean"
+else
+    echo "not ok - the guide's example:"; echo "$out" | sed 's/^/    /'; fails=$((fails + 1))
+fi
 printf '[playbook]\nid = x\ntitel = y\n' > "$tmp/bad.ini"
 out=$("$TSHOOT" lint "$tmp/bad.ini" 2>&1); rc=$?
 if [ $rc -eq 1 ] && echo "$out" | grep -q "bad.ini:3: unknown key 'titel' (did you mean 'title'?)"; then
