@@ -643,6 +643,11 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
         fcntl(c->pipefd[i], F_SETFL, fcntl(c->pipefd[i], F_GETFL) | O_NONBLOCK);
         fcntl(c->pipefd[i], F_SETFD, FD_CLOEXEC);
     }
+    /* what a consumer sees before the thread's first publish */
+    c->snap.running = 1;
+    c->snap.datalink = c->dlt;
+    c->snap.file_size = c->file_size;
+    snprintf(c->snap.verdict_code, sizeof c->snap.verdict_code, "no_syn");
     if (pthread_create(&c->thread, NULL, capture_main, c) != 0) {
         set_cause(cause, "cannot start the capture thread");
         *exit_code = 3;

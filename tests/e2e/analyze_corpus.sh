@@ -9,6 +9,7 @@
 #   - the synth-smb445 files (and the synthetic link-type variants) give the
 #     verdict their name announces; `-` (standard input) gives the same.
 # Exit 0 pass, 1 fail, 77 skip (no corpus, no binary).
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")/../.." || exit 1
 TSHOOT=${TSHOOT:-$PWD/${BUILD:-build}/tshoot}
 CORPUS=${TSHOOT_CORPUS:-../shared/corpus}
@@ -94,7 +95,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 find "$CORPUS" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort >"$tmp/files"
 n=$(wc -l <"$tmp/files")
 # valgrind costs about a second a run: use every core
-xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh "$0" --one "$tmp" {} <"$tmp/files" >"$tmp/report" 2>&1
+xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh "$self" --one "$tmp" {} <"$tmp/files" >"$tmp/report" 2>&1
 grep -q . "$tmp/report" && { cat "$tmp/report"; fail=1; }
 
 # standard input, and the text form, on one file of each class
