@@ -3,12 +3,12 @@
  * main loop is woken through a pipe. Only the main thread draws. */
 #include "ui_checks.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "notify_pipe.h"
 #include "privsep.h"
 
 struct checks {
@@ -27,24 +27,12 @@ struct checks *checks_new(const struct playbook *pb)
     if (!c)
         return NULL;
     c->pb = pb;
-    if (pipe(c->pipe) < 0) {
+    if (notify_pipe_open(c->pipe) < 0) {
         free(c);
         return NULL;
     }
-    for (int i = 0; i < 2; i++) {
-        fcntl(c->pipe[i], F_SETFL, O_NONBLOCK);
-        fcntl(c->pipe[i], F_SETFD, FD_CLOEXEC);
-    }
     pthread_mutex_init(&c->lock, NULL);
     return c;
-}
-
-/* Wakes the main loop. */
-static void notify(struct checks *c)
-{
-    if (write(c->pipe[1], "", 1) < 0) {
-        /* full: the main loop has a wake-up pending already */
-    }
 }
 
 /* The worker: each check in turn, each result published as it comes. */
@@ -62,14 +50,14 @@ static void *run_checks(void *arg)
     c->results.listener = lr;
     c->results.have_listener = 1;
     pthread_mutex_unlock(&c->lock);
-    notify(c);
+    notify_pipe_wake(c->pipe[1]);
 
     privsep_service(pb->service[os] ? pb->service[os] : "", &sr);
     pthread_mutex_lock(&c->lock);
     c->results.service = sr;
     c->results.have_service = 1;
     pthread_mutex_unlock(&c->lock);
-    notify(c);
+    notify_pipe_wake(c->pipe[1]);
 
     privsep_firewall(pb->ports, pb->nports, &fr);
     pthread_mutex_lock(&c->lock);
@@ -77,7 +65,7 @@ static void *run_checks(void *arg)
     c->results.have_firewall = 1;
     c->results.checking = 0;
     pthread_mutex_unlock(&c->lock);
-    notify(c);
+    notify_pipe_wake(c->pipe[1]);
     return NULL;
 }
 
@@ -102,7 +90,7 @@ int checks_run(struct checks *c)
         pthread_mutex_unlock(&c->lock);
         return -1;
     }
-    notify(c);
+    notify_pipe_wake(c->pipe[1]);
     return 0;
 }
 
@@ -115,9 +103,7 @@ int checks_notify_fd(const struct checks *c)
 /* Copies the check results into ST and empties the notify descriptor. */
 void checks_collect(struct checks *c, struct evidence *st)
 {
-    char drain[64];
-    while (read(c->pipe[0], drain, sizeof drain) > 0)
-        ;
+    notify_pipe_drain(c->pipe[0]);
     pthread_mutex_lock(&c->lock);
     st->checking = c->results.checking;
     st->have_listener = c->results.have_listener;

@@ -4,9 +4,8 @@
  * (up/down picks which). */
 #include <curses.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "ui_draw.h"
 #include "ui_term.h"
 #include "ui_text.h"
 #include "ui_wizard.h"
@@ -40,34 +39,10 @@ static void build_explain(const struct wizard *w, int width, struct doc *d)
 /* Draws the overlay centred over the main screen. */
 void screen_explain_draw(struct wizard *w)
 {
-    int width = COLS - 2 < 84 ? COLS - 2 : 84;
-    if (width < 20 || LINES < 8)
-        return;
     struct doc d = { 0 };
+    int width = draw_box_width(84);
     build_explain(w, width - 4, &d);
-    int height = (int)d.n + 4 < LINES - 2 ? (int)d.n + 4 : LINES - 2;
-    int top = (LINES - height) / 2, left = (COLS - width) / 2;
-    for (int y = 0; y < height; y++)
-        mvhline(top + y, left, ' ', width);
-    attron(A_BOLD);
-    mvhline(top, left, term_utf8() ? ACS_HLINE : '-', width);
-    mvhline(top + height - 1, left, term_utf8() ? ACS_HLINE : '-', width);
-    mvvline(top, left, term_utf8() ? ACS_VLINE : '|', height);
-    mvvline(top, left + width - 1, term_utf8() ? ACS_VLINE : '|', height);
-    wchar_t *title = ui_text_decode(ui_word(W_EXPLAIN_TITLE), !term_utf8());
-    if (title) {
-        mvaddnwstr(top, left + 2, title, width - 4);
-        free(title);
-    }
-    attroff(A_BOLD);
-    for (int i = 0; i < height - 4 && i < (int)d.n; i++) {
-        attr_t a = d.lines[i].style == DOC_TITLE ? A_BOLD
-                 : d.lines[i].style == DOC_COMMAND ? (term_color() ? COLOR_PAIR(1) : A_NORMAL)
-                 : d.lines[i].style == DOC_CHECK ? A_BOLD : A_NORMAL;
-        attron(a);
-        mvaddnwstr(top + 2 + i, left + 2, d.lines[i].text, width - 4);
-        attroff(a);
-    }
+    draw_box(ui_word(W_EXPLAIN_TITLE), &d, width);
     doc_free(&d);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ui_draw.h"
 #include "ui_term.h"
 #include "ui_text.h"
 #include "session.h"
@@ -16,23 +17,6 @@
 #define MIN_COLS 30
 #define MIN_ROWS 8
 #define WIDE_COLS 70
-
-/* The curses attribute for a document style. */
-static attr_t style_attr(enum doc_style s)
-{
-    int c = term_color();
-    switch (s) {
-    case DOC_TITLE: return A_BOLD;
-    case DOC_LABEL: return A_BOLD;
-    case DOC_COMMAND: return c ? COLOR_PAIR(1) : A_UNDERLINE;
-    case DOC_SELECTED: return A_REVERSE;
-    case DOC_NOTE: return c ? COLOR_PAIR(2) : A_NORMAL;
-    case DOC_WARNING: return A_BOLD | (c ? COLOR_PAIR(3) : 0);
-    case DOC_CHECK: return A_BOLD | (c ? COLOR_PAIR(4) : 0);
-    case DOC_DIM: return A_DIM;
-    default: return A_NORMAL;
-    }
-}
 
 /* Draws wide string S at (Y, X), cut to MAXW columns. */
 static void put_w(int y, int x, int maxw, const wchar_t *s, attr_t attr)
@@ -374,7 +358,7 @@ void screen_main_draw(struct wizard *w)
         w->scroll = 0;
     for (int i = 0; i < height && w->scroll + i < (int)d.n; i++) {
         const struct doc_line *l = &d.lines[w->scroll + i];
-        put_w(top + i, left, width - 1, l->text, style_attr(l->style));
+        put_w(top + i, left, width - 1, l->text, draw_style_attr(l->style));
     }
     if (maxscroll > 0)
         put_s(top + height - 1, COLS - 3, 3, w->scroll < maxscroll ? " v " : " ^ ", A_REVERSE);

@@ -6,7 +6,6 @@
 #include <curses.h>
 #include <term.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -16,6 +15,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "notify_pipe.h"
 
 static int wake_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t quit_signal;
@@ -33,9 +34,8 @@ static void on_signal(int sig)
         resized = 1;
     else
         quit_signal = sig;
-    if (wake_pipe[1] >= 0 && write(wake_pipe[1], "", 1) < 0) {
-        /* the pipe is full: the loop is awake already */
-    }
+    if (wake_pipe[1] >= 0)
+        notify_pipe_wake(wake_pipe[1]);   /* a write(2): async-signal-safe */
     errno = saved;
 }
 
@@ -100,14 +100,10 @@ int term_open(int *status, char **cause)
         return -1;
     }
     setup_locale();
-    if (pipe(wake_pipe) < 0) {
+    if (notify_pipe_open(wake_pipe) < 0) {
         *status = 3;
         *cause = strdup(strerror(errno));
         return -1;
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
-        fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
     }
     install_signals();   /* before newterm, so curses keeps ours for SIGWINCH */
     screen = newterm(NULL, stdout, stdin);
@@ -183,9 +179,7 @@ int term_wait(const int *fds, int n, int timeout_ms)
         p[np++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
     if (!resized && !quit_signal && poll(p, (nfds_t)np, timeout_ms) < 0 && errno != EINTR)
         return TERM_QUIT;
-    char drain[64];
-    while (read(wake_pipe[0], drain, sizeof drain) > 0)
-        ;
+    notify_pipe_drain(wake_pipe[0]);
     if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
         what |= TERM_QUIT;
     if (p[0].revents & POLLIN)

@@ -3,12 +3,12 @@
  * waits for its events and hands them to the main loop through a pipe. */
 #include "ui_trace.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "notify_pipe.h"
 #include "privsep.h"
 
 struct trace_run {
@@ -25,25 +25,13 @@ struct trace_run {
 struct trace_run *trace_run_new(const struct playbook *pb)
 {
     struct trace_run *t = calloc(1, sizeof *t);
-    if (!t || pipe(t->pipe) < 0) {
+    if (!t || notify_pipe_open(t->pipe) < 0) {
         free(t);
         return NULL;
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(t->pipe[i], F_SETFL, O_NONBLOCK);
-        fcntl(t->pipe[i], F_SETFD, FD_CLOEXEC);
     }
     t->pb = pb;
     pthread_mutex_init(&t->lock, NULL);
     return t;
-}
-
-/* Wakes the main loop. */
-static void wake(struct trace_run *t)
-{
-    if (write(t->pipe[1], "", 1) < 0) {
-        /* full: a wake-up is pending already */
-    }
 }
 
 /* Keeps one decision, dropping the oldest when the list is full. */
@@ -59,7 +47,7 @@ static void on_event(const struct trace_event *ev, void *arg)
     v->events[v->nevents++] = *ev;
     v->total++;
     pthread_mutex_unlock(&t->lock);
-    wake(t);
+    notify_pipe_wake(t->pipe[1]);
 }
 
 /* The worker: one trace, then the result. */
@@ -75,7 +63,7 @@ static void *run_trace(void *arg)
         snprintf(t->view.error, sizeof t->view.error, "%s", cause ? cause : "the trace failed");
     pthread_mutex_unlock(&t->lock);
     free(cause);
-    wake(t);
+    notify_pipe_wake(t->pipe[1]);
     return NULL;
 }
 
@@ -114,9 +102,7 @@ int trace_run_notify_fd(const struct trace_run *t)
 /* Copies the trace's state into V. */
 void trace_run_collect(struct trace_run *t, struct trace_view *v)
 {
-    char drain[64];
-    while (read(t->pipe[0], drain, sizeof drain) > 0)
-        ;
+    notify_pipe_drain(t->pipe[0]);
     pthread_mutex_lock(&t->lock);
     *v = t->view;
     pthread_mutex_unlock(&t->lock);
