@@ -18,6 +18,8 @@
 # It can also be sourced (LAB_SOURCED=1) for the lab_* functions. The lab's
 # state lives in $LAB_STATE (default /run/tshoot-lab-$LAB_TAG) so that `make lab`
 # and `make lab-answer` find the same lab. Needs root, ip, nft, smbd, smbclient.
+# The functions keep their own variables under the _lab_ prefix, so that a
+# script sourcing this file keeps its own (POSIX sh has no local).
 LAB_TAG=${LAB_TAG:-tslab}
 LAB_STATE=${LAB_STATE:-/run/tshoot-lab-$LAB_TAG}
 LAB_C=$LAB_TAG-cli LAB_R=$LAB_TAG-rtr LAB_S=$LAB_TAG-srv
@@ -46,17 +48,17 @@ lab_describe() {
 # lab_family FAULT: the IP version the client uses for that fault.
 lab_family() { case $1 in *-v6) echo 6 ;; *) echo 4 ;; esac; }
 
-lab_in() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+lab_in() { _lab_ns=$1; shift; ip netns exec "$_lab_ns" "$@"; }
 
 # lab_down: ends every process in the namespaces, removes them and the state.
 lab_down() {
-    for ns in $LAB_C $LAB_R $LAB_S; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+    for _lab_ns in $LAB_C $LAB_R $LAB_S; do
+        for _lab_p in $(ip netns pids "$_lab_ns" 2>/dev/null); do kill "$_lab_p" 2>/dev/null; done
     done
     sleep 0.2
-    for ns in $LAB_C $LAB_R $LAB_S; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
+    for _lab_ns in $LAB_C $LAB_R $LAB_S; do
+        for _lab_p in $(ip netns pids "$_lab_ns" 2>/dev/null); do kill -9 "$_lab_p" 2>/dev/null; done
+        ip netns del "$_lab_ns" 2>/dev/null
     done
     [ -f "$LAB_STATE/dir" ] && rm -rf "$(cat "$LAB_STATE/dir")"
     rm -rf "$LAB_STATE"
@@ -65,7 +67,7 @@ lab_down() {
 
 # lab_topology: the three namespaces, their links, addresses and routes.
 lab_topology() {
-    for ns in $LAB_C $LAB_R $LAB_S; do ip netns add "$ns" && lab_in "$ns" ip link set lo up || return 1; done
+    for _lab_ns in $LAB_C $LAB_R $LAB_S; do ip netns add "$_lab_ns" && lab_in "$_lab_ns" ip link set lo up || return 1; done
     ip link add c0 netns $LAB_C type veth peer name r0 netns $LAB_R || return 1
     ip link add s0 netns $LAB_S type veth peer name r1 netns $LAB_R || return 1
     lab_in $LAB_C ip addr add 198.51.100.2/26 dev c0
@@ -87,45 +89,45 @@ lab_topology() {
 
 # lab_smbd LOOPBACK_ONLY: starts smbd in the server namespace and waits for its listener.
 lab_smbd() {
-    d=$(cat "$LAB_STATE/dir")
-    mkdir -p "$d/share" "$d/state" "$d/cache" "$d/lock" "$d/pid" "$d/private" "$d/log" "$d/ncalrpc"
-    chmod 755 "$d" "$d/share"   # the guest account reads the share
-    bind=""
-    [ "$1" = 1 ] && bind="interfaces = lo
+    _lab_d=$(cat "$LAB_STATE/dir")
+    mkdir -p "$_lab_d/share" "$_lab_d/state" "$_lab_d/cache" "$_lab_d/lock" "$_lab_d/pid" "$_lab_d/private" "$_lab_d/log" "$_lab_d/ncalrpc"
+    chmod 755 "$_lab_d" "$_lab_d/share"   # the guest account reads the share
+    _lab_bind=""
+    [ "$1" = 1 ] && _lab_bind="interfaces = lo
     bind interfaces only = yes"
-    cat >"$d/smb.conf" <<CONF
+    cat >"$_lab_d/smb.conf" <<CONF
 [global]
     workgroup = TSHOOTLAB
     server role = standalone server
     map to guest = Bad User
     disable netbios = yes
     smb ports = 445
-    $bind
-    lock directory = $d/lock
-    state directory = $d/state
-    cache directory = $d/cache
-    pid directory = $d/pid
-    private dir = $d/private
-    ncalrpc dir = $d/ncalrpc
-    log file = $d/log/smbd.log
+    $_lab_bind
+    lock directory = $_lab_d/lock
+    state directory = $_lab_d/state
+    cache directory = $_lab_d/cache
+    pid directory = $_lab_d/pid
+    private dir = $_lab_d/private
+    ncalrpc dir = $_lab_d/ncalrpc
+    log file = $_lab_d/log/smbd.log
     load printers = no
     printing = bsd
     printcap name = /dev/null
     disable spoolss = yes
 [lab]
-    path = $d/share
+    path = $_lab_d/share
     guest ok = yes
     read only = yes
 CONF
     # its own session: smbd signals its whole process group when it stops
-    lab_in $LAB_S setsid smbd --foreground --no-process-group -s "$d/smb.conf" </dev/null >"$d/log/smbd.out" 2>&1 &
-    i=0
-    while [ $i -lt 100 ]; do
+    lab_in $LAB_S setsid smbd --foreground --no-process-group -s "$_lab_d/smb.conf" </dev/null >"$_lab_d/log/smbd.out" 2>&1 &
+    _lab_i=0
+    while [ $_lab_i -lt 100 ]; do
         lab_in $LAB_S ss -Hltn 'sport = :445' | grep -q . && return 0
-        sleep 0.1; i=$((i + 1))
+        sleep 0.1; _lab_i=$((_lab_i + 1))
     done
     echo "lab: smbd did not start:" >&2
-    cat "$d/log/smbd.out" "$d/log/smbd.log" >&2 2>/dev/null
+    cat "$_lab_d/log/smbd.out" "$_lab_d/log/smbd.log" >&2 2>/dev/null
     return 1
 }
 
@@ -140,45 +142,45 @@ lab_apply() {
     *) lab_smbd 0 ;;
     esac || return 1
     case $1 in
-    server-drop|server-drop-v6) rule="tcp dport 445 drop" hook=input ns=$LAB_S ;;
-    server-reject-rst) rule="tcp dport 445 reject with tcp reset" hook=input ns=$LAB_S ;;
-    server-reject-icmp) rule="tcp dport 445 reject with icmpx type admin-prohibited" hook=input ns=$LAB_S ;;
-    router-drop|router-drop-v6) rule="tcp dport 445 drop" hook=forward ns=$LAB_R ;;
-    router-reject) rule="tcp dport 445 reject with icmpx type admin-prohibited" hook=forward ns=$LAB_R ;;
-    router-drop-synack) rule="tcp sport 445 tcp flags & (syn | ack) == syn | ack drop" hook=forward ns=$LAB_R ;;
+    server-drop|server-drop-v6) _lab_rule="tcp dport 445 drop" _lab_hook=input _lab_ns=$LAB_S ;;
+    server-reject-rst) _lab_rule="tcp dport 445 reject with tcp reset" _lab_hook=input _lab_ns=$LAB_S ;;
+    server-reject-icmp) _lab_rule="tcp dport 445 reject with icmpx type admin-prohibited" _lab_hook=input _lab_ns=$LAB_S ;;
+    router-drop|router-drop-v6) _lab_rule="tcp dport 445 drop" _lab_hook=forward _lab_ns=$LAB_R ;;
+    router-reject) _lab_rule="tcp dport 445 reject with icmpx type admin-prohibited" _lab_hook=forward _lab_ns=$LAB_R ;;
+    router-drop-synack) _lab_rule="tcp sport 445 tcp flags & (syn | ack) == syn | ack drop" _lab_hook=forward _lab_ns=$LAB_R ;;
     *) return 0 ;;
     esac
-    lab_nft "$ns" "table inet tshoot_lab {
-    chain $hook {
-        type filter hook $hook priority 0; policy accept;
-        $rule
+    lab_nft "$_lab_ns" "table inet tshoot_lab {
+    chain $_lab_hook {
+        type filter hook $_lab_hook priority 0; policy accept;
+        $_lab_rule
     }
 }"
 }
 
 # lab_up FAULT: builds the lab with FAULT ("random" picks one and keeps it secret).
 lab_up() {
-    fault=$1
-    if [ "$fault" = random ]; then
-        n=$(echo $LAB_FAULTS | wc -w)
-        fault=$(echo $LAB_FAULTS | tr ' ' '\n' | sed -n "$(( $(od -An -N2 -tu2 /dev/urandom) % n + 1 ))p")
+    _lab_fault=$1
+    if [ "$_lab_fault" = random ]; then
+        _lab_n=$(echo $LAB_FAULTS | wc -w)
+        _lab_fault=$(echo $LAB_FAULTS | tr ' ' '\n' | sed -n "$(( $(od -An -N2 -tu2 /dev/urandom) % _lab_n + 1 ))p")
     fi
-    lab_describe "$fault" >/dev/null || { echo "lab: unknown fault '$fault' (lab.sh list)" >&2; return 2; }
+    lab_describe "$_lab_fault" >/dev/null || { echo "lab: unknown fault '$_lab_fault' (lab.sh list)" >&2; return 2; }
     [ "$(id -u)" = 0 ] || { echo "lab: needs root (network namespaces)" >&2; return 3; }
-    for tool in ip nft smbd smbclient ss; do
-        command -v $tool >/dev/null 2>&1 || { echo "lab: $tool is not installed" >&2; return 3; }
+    for _lab_tool in ip nft smbd smbclient ss; do
+        command -v $_lab_tool >/dev/null 2>&1 || { echo "lab: $_lab_tool is not installed" >&2; return 3; }
     done
     lab_down
     mkdir -p "$LAB_STATE" && mktemp -d /tmp/tshoot-lab.XXXXXX >"$LAB_STATE/dir" || return 3
-    echo "$fault" >"$LAB_STATE/fault"
-    lab_topology && lab_apply "$fault" || { lab_down; return 1; }
+    echo "$_lab_fault" >"$LAB_STATE/fault"
+    lab_topology && lab_apply "$_lab_fault" || { lab_down; return 1; }
 }
 
 # lab_connect [4|6]: one SMB connection from the client, a few seconds at most.
 lab_connect() {
-    addr=$LAB_SERVER4
-    [ "${1:-4}" = 6 ] && addr=$LAB_SERVER6   # smbclient takes IPv6 without brackets
-    lab_in $LAB_C timeout 6 smbclient -N -p 445 -m SMB3 -t 3 "//$addr/lab" -c ls >/dev/null 2>&1
+    _lab_addr=$LAB_SERVER4
+    [ "${1:-4}" = 6 ] && _lab_addr=$LAB_SERVER6   # smbclient takes IPv6 without brackets
+    lab_in $LAB_C timeout 6 smbclient -N -p 445 -m SMB3 -t 3 "//$_lab_addr/lab" -c ls >/dev/null 2>&1
 }
 
 # lab_retry [4|6]: connects again and again while the lab is up.
