@@ -9,7 +9,8 @@
 #   - the run succeeds, and the collected files HOST.check.json and
 #     HOST.watch.json parse and carry the DESIGN.md keys: check with
 #     listener.state listening (the listener's pid), watch with verdict.code
-#     handshake_ok;
+#     handshake_ok; with tshoot_write=true the fetched HOST.pcap replays
+#     (tshoot analyze) to handshake_ok too;
 #   - a run with a playbook that does not exist fails the host with
 #     tshoot's own message, and collects nothing for it.
 # Exit 0 pass, 1 fail, 77 skipped (no ansible-playbook, not root, no netns).
@@ -47,11 +48,12 @@ export ANSIBLE_HOME="$TMP/ansible" ANSIBLE_LOCAL_TEMP="$TMP/ansible/tmp" ANSIBLE
     ANSIBLE_ASYNC_DIR="$TMP/ansible/async" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
     ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_DEPRECATION_WARNINGS=0
 
-# run_playbook RESULTS PLAYBOOK: the example against localhost in the namespace; status in $arc
+# run_playbook RESULTS PLAYBOOK [ARGS]: the example against localhost in the namespace; status in $arc
 run_playbook() {
+    r=$1 p=$2; shift 2
     ip netns exec "$NS" ansible-playbook -i localhost, -c local examples/ansible/tshoot.yml \
         -e "tshoot_bin=$TSHOOT" -e tshoot_become=false -e tshoot_duration=3 \
-        -e "tshoot_results=$1" -e "tshoot_playbook=$2" -e "ansible_python_interpreter=$APY" \
+        -e "tshoot_results=$r" -e "tshoot_playbook=$p" -e "ansible_python_interpreter=$APY" "$@" \
         >"$TMP/ansible.out" 2>&1
     arc=$?
 }
@@ -77,7 +79,7 @@ while True:
 CPID=$!
 
 t0=$(date +%s)
-run_playbook "$TMP/results" "$PWD/playbooks/ssh-tcp-handshake.ini"
+run_playbook "$TMP/results" "$PWD/playbooks/ssh-tcp-handshake.ini" -e tshoot_write=true
 kill "$CPID" 2>/dev/null
 echo "     (ansible-playbook: $(( $(date +%s) - t0 )) s)"
 if [ $arc = 0 ]; then ok "ansible-playbook against localhost succeeded"
@@ -89,7 +91,7 @@ if "$PY" - "$TMP/results" "$LPID" >"$TMP/py.txt" 2>&1 <<'PY'
 import json, os, sys
 res, lpid = sys.argv[1], int(sys.argv[2])
 names = sorted(os.listdir(res))
-assert names == ["localhost.check.json", "localhost.watch.json"], names
+assert names == ["localhost.check.json", "localhost.pcap", "localhost.watch.json"], names
 c = json.load(open(os.path.join(res, "localhost.check.json")))
 w = json.load(open(os.path.join(res, "localhost.watch.json")))
 # check --json: listener, service, firewall objects (DESIGN.md)
@@ -117,6 +119,19 @@ print("check: listener %s (pid %d); watch: %s, %d attempts" %
 PY
 then ok "collected JSON parses with the DESIGN.md keys: $(cat "$TMP/py.txt")"
 else bad "collected JSON"; sed 's/^/     | /' "$TMP/py.txt"; ls -l "$TMP/results" 2>&1 | sed 's/^/     | /'; fi
+
+# the fetched evidence capture (tshoot_write=true) replays to the same verdict
+"$TSHOOT" analyze -p ssh-tcp-handshake --json "$TMP/results/localhost.pcap" >"$TMP/replay.json" 2>"$TMP/replay.err"
+rrc=$?
+if [ $rrc = 0 ] && "$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1])); w = json.load(open(sys.argv[2]))
+sys.exit(0 if r["verdict"]["code"] == "handshake_ok" and r["flows"] == w["flows"] else 1)' \
+        "$TMP/replay.json" "$TMP/results/localhost.watch.json" 2>/dev/null; then
+    ok "the fetched localhost.pcap analyzes to handshake_ok, with the same counts as watch"
+else
+    bad "analyze of the fetched pcap: exit $rrc"; cat "$TMP/replay.err" "$TMP/replay.json" 2>/dev/null | sed 's/^/     | /' | head -30
+fi
 
 # a bad playbook: tshoot exits 2, the host fails with tshoot's message
 run_playbook "$TMP/results-bad" no-such-playbook
