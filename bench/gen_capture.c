@@ -97,6 +97,7 @@ put_addr(uint8_t *p, int v6, int side, uint32_t h)
     p[14] = (uint8_t)(h >> 8); p[15] = (uint8_t)h;
 }
 
+/* Big-endian stores of 16 and 32 bits. */
 static void be16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static void be32(uint8_t *p, uint32_t v) { be16(p, v >> 16); be16(p + 2, v); }
 
@@ -310,6 +311,7 @@ noise(void)
     emit(&c, (r >> 12) % 2 ? K_DATA_C : K_DATA_S);
 }
 
+/* Parses the options and writes the capture. */
 int
 main(int argc, char **argv)
 {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Counts the records of FILE with pcap_next_ex() and nothing else. */
 int
 main(int argc, char **argv)
 {
