@@ -149,7 +149,6 @@ watch_while() {
     in_srv "$TSHOOT" watch -p "$pb" --json --duration 3 $WATCH_ARGS >"$TMP/watch.json" 2>"$TMP/err.txt" &
     wpid=$!
     sleep 0.5
-    t0=$(date +%s)
     in_cli "$@" >"$TMP/client.txt" 2>&1
     crc=$?
     wait $wpid
