@@ -183,6 +183,7 @@ struct text_extra {
     struct tracker_attempt example;
     int has_example;
     const char *example_code;
+    const char *example_at;      /* the capture the ladder is drawn from, or NULL */
     const struct path_report *paths;
     const char *const *names;
     const char *scenario_title;
@@ -287,9 +288,10 @@ text_write(const struct report *r, const struct text_extra *x, FILE *out)
     if (x->has_example) {
         char lines[CAPTURE_LADDER_LINES][TRACKER_LADDER_WIDTH];
         unsigned n = tracker_ladder(&x->example, lines, CAPTURE_LADDER_LINES);
-        fprintf(out, "\nA typical %s attempt: %s -> %s\n", x->example_code,
+        fprintf(out, "\nA typical %s attempt: %s -> %s%s%s\n", x->example_code,
                 endpoint_text(&x->example.client, x->example.cport, e1, sizeof e1),
-                endpoint_text(&x->example.server, x->example.sport, e2, sizeof e2));
+                endpoint_text(&x->example.server, x->example.sport, e2, sizeof e2),
+                x->example_at ? ", as seen at " : "", x->example_at ? x->example_at : "");
         for (unsigned i = 0; i < n; i++)
             fprintf(out, "  %s\n", lines[i]);
         for (uint32_t f = 1; f != 0 && f <= TRK_SUPERSEDED; f <<= 1)
@@ -352,6 +354,47 @@ add_server(struct report_server *sv, size_t n, size_t max, const struct tracker_
     sv[j].counts.total++;
     sv[j].counts.by_class[a->cls]++;
     return n;
+}
+
+/* Matches one attempt by its client port, server port and ISN (tracker_each). */
+struct find_attempt {
+    const struct tracker_attempt *want;
+    struct tracker_attempt found;
+    int ok;
+};
+
+/* tracker_each() callback of downstream_view(). */
+static int
+find_attempt_cb(const struct tracker_attempt *a, void *arg)
+{
+    struct find_attempt *f = arg;
+    if (a->isn == f->want->isn && a->cport == f->want->cport && a->sport == f->want->sport) {
+        f->found = *a;
+        f->ok = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* For a return_path_drop, draws the ladder from the most downstream capture
+ * that saw the SYN-ACK (the server side: the SYN-ACKs leaving), not from the
+ * client side where only SYNs show. */
+static void
+downstream_view(const struct report_source *src, const struct path_report *pr,
+                const struct path_attempt *pa, struct text_extra *x)
+{
+    for (size_t k = pr->ncaptures; k-- > 0;) {
+        size_t i = pr->order[k];
+        struct find_attempt f = { &pa->a, { 0 }, 0 };
+        if (!(pa->synack_seen & (1u << i)))
+            continue;
+        tracker_each(src->trackers[i], find_attempt_cb, &f);
+        if (f.ok) {
+            x->example = f.found;
+            x->example_at = src->names[i];
+        }
+        return;
+    }
 }
 
 /* Writes the report of SRC (JSON or text) and returns the exit status. */
@@ -451,6 +494,8 @@ report_json_emit(const struct report_source *src, int json, FILE *out, char **ca
                 x->example = *a;
                 x->has_example = 1;
                 x->example_code = verdict_code_name(v.code);
+                if (v.code == VERDICT_RETURN_PATH_DROP)
+                    downstream_view(src, &pr, &pr.attempts[i], x);
             }
         }
         for (size_t i = 0; i < src->n; i++) {
