@@ -102,4 +102,7 @@ const struct pb_scenario *playbook_scenario_for(const struct playbook *pb, const
  * (the shape of verdict.h's verdict_scenario_fn, for the capture engine). */
 const char *playbook_scenario_id(void *pb, const char *code);
 
+/* The title of the scenario with id ID, or NULL; PB is a struct playbook. */
+const char *playbook_scenario_title(void *pb, const char *id);
+
 #endif

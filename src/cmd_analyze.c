@@ -77,25 +77,6 @@ analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
         fprintf(stderr, "\r\033[K");
 }
 
-/* Maps a verdict code to the playbook's scenario id (verdict_scenario_fn). */
-static const char *
-analyze_scenario(void *arg, const char *code)
-{
-    const struct pb_scenario *s = playbook_scenario_for(arg, code);
-    return s != NULL ? s->id : NULL;
-}
-
-/* The title of the playbook's scenario ID (report_source.scenario_title). */
-static const char *
-analyze_scenario_title(void *arg, const char *id)
-{
-    const struct playbook *pb = arg;
-    for (size_t i = 0; i < pb->nscenarios; i++)
-        if (!strcmp(pb->scenarios[i].id, id))
-            return pb->scenarios[i].title;
-    return NULL;
-}
-
 /* `tshoot analyze`: reads capture files and reports (see the top of this file). */
 int
 cmd_analyze(int argc, char **argv)
@@ -198,7 +179,7 @@ cmd_analyze(int argc, char **argv)
         cfg.nports = nports;
         cfg.client = client;
         cfg.server = server;
-        cfg.scenario_for = analyze_scenario;
+        cfg.scenario_for = playbook_scenario_id;
         cfg.scenario_arg = &pb;
         caps[i] = capture_start(&cfg, &code, &cause);
         if (caps[i] == NULL) {
@@ -220,8 +201,8 @@ cmd_analyze(int argc, char **argv)
     src.snaps = snaps;
     src.names = names;
     src.n = nfiles;
-    src.scenario_for = analyze_scenario;
-    src.scenario_title = analyze_scenario_title;
+    src.scenario_for = playbook_scenario_id;
+    src.scenario_title = playbook_scenario_title;
     src.scenario_arg = &pb;
     rc = report_json_emit(&src, json, stdout, &cause);
     if (rc < 0) {

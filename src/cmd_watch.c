@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "decode.h"
 #include "playbook.h"
+#include "privsep.h"
 #include "report_json.h"
 #include "tracker.h"
 
@@ -45,25 +46,6 @@ watch_usage(FILE *f)
 {
     fprintf(f, "usage: tshoot watch [-p PLAYBOOK] [-i IFACE] [--duration S] [--write F.pcap] "
                "[--json]\n");
-}
-
-/* Maps a verdict code to the playbook's scenario id. */
-static const char *
-watch_scenario(void *arg, const char *code)
-{
-    const struct pb_scenario *s = playbook_scenario_for(arg, code);
-    return s != NULL ? s->id : NULL;
-}
-
-/* The title of the playbook's scenario ID. */
-static const char *
-watch_scenario_title(void *arg, const char *id)
-{
-    const struct playbook *pb = arg;
-    for (size_t i = 0; i < pb->nscenarios; i++)
-        if (!strcmp(pb->scenarios[i].id, id))
-            return pb->scenarios[i].title;
-    return NULL;
 }
 
 /* Seconds on the monotonic clock. */
@@ -154,7 +136,7 @@ cmd_watch(int argc, char **argv)
     cfg.ports = pb.ports;
     cfg.nports = pb.nports;
     cfg.write_path = write_path;
-    cfg.scenario_for = watch_scenario;
+    cfg.scenario_for = playbook_scenario_id;
     cfg.scenario_arg = &pb;
 
     /* handlers first, so a Ctrl-C right after the start still gets a report */
@@ -170,6 +152,14 @@ cmd_watch(int argc, char **argv)
         fprintf(stderr, "tshoot watch: %s\n", cause ? cause : iface);
         free(cause);
         rc = code;
+        goto out_pb;
+    }
+    /* the capture handle (and --write's file) is open: decode as nobody or the sudo user */
+    if (privsep_drop(&cause) < 0) {
+        fprintf(stderr, "tshoot watch: %s\n", cause ? cause : "cannot give up root");
+        free(cause);
+        capture_stop(c);
+        rc = 3;
         goto out_pb;
     }
     t0 = watch_now();
@@ -218,8 +208,8 @@ cmd_watch(int argc, char **argv)
     src.n = 1;
     src.nlocal = capture_local(c, local, MAX_LOCAL);
     src.local = local;
-    src.scenario_for = watch_scenario;
-    src.scenario_title = watch_scenario_title;
+    src.scenario_for = playbook_scenario_id;
+    src.scenario_title = playbook_scenario_title;
     src.scenario_arg = &pb;
     src.live = 1;
     src.duration = watch_now() - t0;

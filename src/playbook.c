@@ -397,3 +397,13 @@ const char *playbook_scenario_id(void *pb, const char *code)
     const struct pb_scenario *s = playbook_scenario_for(pb, code);
     return s ? s->id : NULL;
 }
+
+/* The title of the scenario with id ID, or NULL; PB is a struct playbook. */
+const char *playbook_scenario_title(void *pb, const char *id)
+{
+    const struct playbook *p = pb;
+    for (size_t i = 0; i < p->nscenarios; i++)
+        if (!strcmp(p->scenarios[i].id, id))
+            return p->scenarios[i].title;
+    return NULL;
+}
