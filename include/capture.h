@@ -68,6 +68,9 @@ struct capture_config {
        verdict_scenario_fn); NULL: no scenario in the snapshot */
     const char *(*scenario_for)(void *arg, const char *code);
     void *scenario_arg;
+    int realtime;           /* FILE is replayed at its own pace, as if live (each
+                               silence cut to 5 s); 0 reads it at full speed
+                               (capture_stop() interrupts a replay at once) */
 };
 
 #define CAPTURE_SNAPLEN 384   /* enough for SLL2 + 2 VLAN + IPv6 + ICMPv6 + quoted IPv6 + TCP */

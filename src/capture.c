@@ -47,6 +47,7 @@
 #include "verdict.h"
 
 #define PUBLISH_NS     100000000LL  /* snapshot period */
+#define REPLAY_MAX_GAP_NS 5000000000LL /* --replay shortens longer silences to this */
 #define FILE_BUFSIZE   (1 << 20)    /* stdio buffer for capture files */
 #define LIVE_BUFSIZE   (4 << 20)    /* kernel ring for live captures */
 #define LIVE_TIMEOUT_MS 100
@@ -62,6 +63,10 @@ struct capture {
     int done;                      /* the thread has ended (under mu) */
     int pipefd[2];
     atomic_int stop;
+    int realtime;               /* replay a file at its own pace */
+    int64_t replay_start_ns;    /* now_ns() when the replay began */
+    int64_t replay_due_ns;      /* when the next packet is due, from the start */
+    int64_t replay_last_ts;     /* the previous packet's time stamp, ns (0: none yet) */
 
     /* owned by the capture thread once it runs */
     pcap_t *p;
@@ -498,6 +503,30 @@ read_error(struct capture *c)
                  c->name, (unsigned long long)c->packets, e);
 }
 
+/* Replay at the capture's own pace: waits until packet H is due (its offset
+ * from the first packet, with each silence cut to REPLAY_MAX_GAP_NS), in
+ * slices short enough to publish snapshots and to notice capture_interrupt(). */
+static void
+pace(struct capture *c, const struct pcap_pkthdr *h)
+{
+    int64_t ts = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec * 1000LL;
+    if (c->replay_last_ts == 0)
+        c->replay_last_ts = ts;
+    int64_t gap = ts > c->replay_last_ts ? ts - c->replay_last_ts : 0;
+    c->replay_last_ts = ts;
+    c->replay_due_ns += gap < REPLAY_MAX_GAP_NS ? gap : REPLAY_MAX_GAP_NS;
+    for (;;) {
+        int64_t now = now_ns() - c->replay_start_ns;
+        if (now >= c->replay_due_ns || atomic_load_explicit(&c->stop, memory_order_relaxed))
+            return;
+        int64_t wait = c->replay_due_ns - now < PUBLISH_NS ? c->replay_due_ns - now : PUBLISH_NS;
+        struct timespec d = { (time_t)(wait / 1000000000LL), (long)(wait % 1000000000LL) };
+        nanosleep(&d, NULL);
+        if (now_ns() - c->pub_ns >= PUBLISH_NS)
+            publish(c, 1);
+    }
+}
+
 /* The capture thread: reads until the end, an error or capture_interrupt(). */
 static void *
 capture_main(void *arg)
@@ -513,6 +542,8 @@ capture_main(void *arg)
             break;
         rc = pcap_next_ex(c->p, &h, &data);
         if (rc == 1) {
+            if (c->realtime)
+                pace(c, h);
             c->packets++;
             if (feed(c, h, data) && c->dumper != NULL) {
                 pcap_dump((u_char *)c->dumper, h, data);
@@ -526,7 +557,7 @@ capture_main(void *arg)
             }
             /* live: look at the clock on every packet (a slow trickle must
                still show within 100 ms); files: every 1024 records */
-            if ((c->live || (c->packets & 1023) == 0) && now_ns() - c->pub_ns >= PUBLISH_NS)
+            if ((c->live || c->realtime || (c->packets & 1023) == 0) && now_ns() - c->pub_ns >= PUBLISH_NS)
                 publish(c, 1);
             continue;
         }
@@ -575,6 +606,8 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
     c->scenario_for = cfg->scenario_for;
     c->scenario_arg = cfg->scenario_arg;
+    c->realtime = cfg->realtime && cfg->file != NULL;
+    c->replay_start_ns = now_ns();
     for (size_t i = 0; i < cfg->nports; i++)
         c->portmap[cfg->ports[i] >> 3] |= (uint8_t)(1u << (cfg->ports[i] & 7));
     if (cfg->client != NULL) {

@@ -86,10 +86,10 @@ static void wizard_free(struct wizard *w)
     free(w->done);
 }
 
-/* Starts the capture from FILE or live on IFACE, saving its evidence to
- * EVIDENCE; on failure the reason goes to the panel. */
+/* Starts the capture from FILE (at its own pace with REALTIME) or live on
+ * IFACE, saving its evidence to EVIDENCE; on failure the reason goes to the panel. */
 static struct capture *start_capture(struct wizard *w, const char *iface, const char *file,
-                                     const char *evidence)
+                                     int realtime, const char *evidence)
 {
     struct capture_config cfg = {
         .iface = file ? NULL : (iface ? iface : "any"),
@@ -99,6 +99,7 @@ static struct capture *start_capture(struct wizard *w, const char *iface, const 
         .write_path = evidence,
         .scenario_for = playbook_scenario_id,
         .scenario_arg = w->pb,
+        .realtime = realtime,
     };
     int code;
     char *cause = NULL;
@@ -131,7 +132,8 @@ static void follow_evidence(struct wizard *w)
 /* Prints the wizard's usage. */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tshoot [wizard] [-p PLAYBOOK] [-i IFACE | -r FILE] [--lang LL] [--report PATH]\n");
+    fprintf(f, "usage: tshoot [wizard] [-p PLAYBOOK] [-i IFACE | -r FILE | --replay FILE] [--lang LL] "
+               "[--report PATH]\n");
 }
 
 /* Runs the loop until quit; returns the signal that ended it, or 0. */
@@ -193,11 +195,12 @@ int cmd_wizard(int argc, char **argv)
     static const struct option opts[] = {
         { "playbook", required_argument, NULL, 'p' }, { "interface", required_argument, NULL, 'i' },
         { "read", required_argument, NULL, 'r' }, { "lang", required_argument, NULL, 'L' },
-        { "report", required_argument, NULL, 'R' },
+        { "report", required_argument, NULL, 'R' }, { "replay", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     const char *pbname = "smb-tcp-handshake", *iface = NULL, *file = NULL, *langopt = NULL;
     const char *report = NULL;
+    int realtime = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:i:r:h", opts, NULL)) != -1) {
@@ -207,6 +210,7 @@ int cmd_wizard(int argc, char **argv)
         case 'r': file = optarg; break;
         case 'L': langopt = optarg; break;
         case 'R': report = optarg; break;
+        case 'P': file = optarg; realtime = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -245,7 +249,7 @@ int cmd_wizard(int argc, char **argv)
     w.session = &session;
     screen_main_init(&w);
     char *evidence = session_capture_path(&session);
-    struct capture *cap = start_capture(&w, iface, file, evidence);
+    struct capture *cap = start_capture(&w, iface, file, realtime, evidence);
     free(evidence);
     /* the capture handle is open: root is not needed here any more */
     if (privsep_drop(&cause) < 0) {
