@@ -24,90 +24,33 @@ done
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${GOLDEN_OUT:-$here}
-tag=tsg$$
-C=$tag-cli R=$tag-rtr S=$tag-srv
 tmp=$(mktemp -d /tmp/tshoot-golden.XXXXXX)
 pids=""
 
+# The lab (tests/lab/lab.sh) builds the namespaces and runs smbd.
+LAB_SOURCED=1 LAB_TAG=tsg$$ LAB_STATE=$tmp/state
+. "$here/../lab/lab.sh"
+C=$LAB_C R=$LAB_R S=$LAB_S
+
 cleanup() {
-    trap '' INT TERM HUP
+    set +e
     for p in $pids; do kill "$p" 2>/dev/null || true; done
-    sleep 0.3
-    for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
-    # smbd forks children inside the server namespace: end every process there.
-    for p in $(ip netns pids $S 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
-    for n in $C $R $S; do ip netns del $n 2>/dev/null || true; done
+    lab_down
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-inc() { ip netns exec "$@"; }
+inc() { lab_in "$@"; }
 
-# --- topology -------------------------------------------------------------
-for n in $C $R $S; do ip netns add $n; inc $n ip link set lo up; done
-ip link add c0 netns $C type veth peer name r0 netns $R
-ip link add s0 netns $S type veth peer name r1 netns $R
-inc $C ip addr add 198.51.100.2/26 dev c0
-inc $C ip -6 addr add 2001:db8::1:2/112 dev c0 nodad
-inc $R ip addr add 198.51.100.1/26 dev r0
-inc $R ip -6 addr add 2001:db8::1:1/112 dev r0 nodad
-inc $R ip addr add 198.51.100.65/26 dev r1
-inc $R ip -6 addr add 2001:db8::2:1/112 dev r1 nodad
-inc $S ip addr add 198.51.100.66/26 dev s0
-inc $S ip -6 addr add 2001:db8::2:2/112 dev s0 nodad
-for pair in "$C c0" "$R r0" "$R r1" "$S s0"; do
-    set -- $pair; inc $1 ip link set $2 up
-done
-inc $C ip route add default via 198.51.100.1
-inc $C ip -6 route add default via 2001:db8::1:1
-inc $S ip route add default via 198.51.100.65
-inc $S ip -6 route add default via 2001:db8::2:1
-inc $R sysctl -qw net.ipv4.ip_forward=1
-inc $R sysctl -qw net.ipv6.conf.all.forwarding=1
-
-# --- smbd -------------------------------------------------------------------
-mkdir -p "$tmp/share" "$tmp/state" "$tmp/cache" "$tmp/lock" "$tmp/pid" "$tmp/private" "$tmp/log"
-cat >"$tmp/smb.conf" <<EOF
-[global]
-    workgroup = TSHOOT
-    server role = standalone server
-    map to guest = Bad User
-    disable netbios = yes
-    smb ports = 445
-    lock directory = $tmp/lock
-    state directory = $tmp/state
-    cache directory = $tmp/cache
-    pid directory = $tmp/pid
-    private dir = $tmp/private
-    ncalrpc dir = $tmp/ncalrpc
-    log file = $tmp/log/smbd.log
-    load printers = no
-    printing = bsd
-    printcap name = /dev/null
-    disable spoolss = yes
-[golden]
-    path = $tmp/share
-    guest ok = yes
-    read only = yes
-EOF
-smbd_pid=""
+# start_smbd: the lab with its healthy smbd (no fault).
 start_smbd() {
-    # its own session: smbd signals its whole process group when it stops
-    inc $S setsid smbd --foreground --no-process-group -s "$tmp/smb.conf" </dev/null >"$tmp/log/smbd.out" 2>&1 &
-    smbd_pid=$!; pids="$pids $smbd_pid"
-    for _ in $(seq 50); do
-        inc $S ss -Hltn 'sport = :445' | grep -q . && return 0
-        sleep 0.1
-    done
-    echo "record.sh: smbd did not start:" >&2; cat "$tmp/log/smbd.out" "$tmp/log/smbd.log" >&2 2>/dev/null
-    exit 1
+    lab_up healthy || { echo "record.sh: the lab did not come up" >&2; exit 1; }
 }
+# stop_smbd: ends smbd (every process in the server namespace).
 stop_smbd() {
-    [ -n "$smbd_pid" ] || return 0
     for p in $(ip netns pids $S); do kill "$p" 2>/dev/null || true; done
-    wait "$smbd_pid" 2>/dev/null || true
-    smbd_pid=""
+    sleep 0.3
 }
 
 # --- one recording ----------------------------------------------------------
