@@ -258,3 +258,15 @@ windows-clean:
 	rm -rf $(WIN_BUILD)
 
 -include $(WIN_PLAT_OBJ:.o=.d) $(WIN_CORE_OBJ:.o=.d) $(WIN_TESTS:$(WIN_BUILD)/%.exe=$(WIN_BUILD)/tests/%.d)
+
+# ---- Load (issue 5): `make bench-load` -----------------------------------------
+# bench/load.sh: a SYN flood of >= 100,000 distinct SYNs/s (bench/synflood.c,
+# built by the script) plus bulk TCP traffic between two network namespaces it
+# makes and removes itself (198.51.100.0/24 only), while the wizard runs in
+# tmux and `tshoot watch --json` captures: prints the flood rate, the wizard's
+# keypress-to-redraw latency with and without load, peak RSS against 32 MiB
+# and the drops, then which targets were met. Needs root; ~30 s.
+# Knobs: LOAD_RATE, LOAD_SECONDS, LOAD_SERVER=drop|rst, LOAD_BULK_MBPS, LOAD_KEEP=1.
+.PHONY: bench-load
+bench-load: $(BUILD)/tshoot
+	@BUILD=$(BUILD) CC="$(CC)" bash bench/load.sh
