@@ -80,6 +80,7 @@ cleanup() {
     trap - EXIT INT TERM HUP
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     tmux -L "$SOCK" kill-server 2>/dev/null
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
     # whatever still runs inside our own namespaces was started by us
     for ns in "$NS_F" "$NS_S"; do
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
