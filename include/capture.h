@@ -49,6 +49,7 @@ struct capture_snapshot {
     int truncated;          /* 1 when a capture file ended in the middle of a record */
     int datalink;           /* pcap_datalink() of the input, -1 before it is open */
     uint64_t evidence;      /* packets that were evidence (what --write saves) */
+    int evidence_full;      /* the evidence file reached its size limit */
     uint64_t file_pos, file_size; /* bytes read of a capture file and its size (0: unknown) */
     double elapsed;         /* seconds since the capture started */
 };
@@ -68,6 +69,10 @@ struct capture_config {
        verdict_scenario_fn); NULL: no scenario in the snapshot */
     const char *(*scenario_for)(void *arg, const char *code);
     void *scenario_arg;
+    int evidence_snaplen;   /* evidence records cut to this many bytes: headers
+                               only, no payload (0: as captured) */
+    uint64_t evidence_max;  /* the evidence file stops growing at this many bytes
+                               (0: no limit, as tcpdump -w) */
     int realtime;           /* FILE is replayed at its own pace, as if live (each
                                silence cut to 5 s); 0 reads it at full speed
                                (capture_stop() interrupts a replay at once) */

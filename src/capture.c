@@ -64,6 +64,10 @@ struct capture {
     int pipefd[2];
     atomic_int stop;
     int realtime;               /* replay a file at its own pace */
+    int evidence_snaplen;       /* evidence records are cut to this (0: as captured) */
+    uint64_t evidence_max;      /* bytes of evidence records at most (0: no limit) */
+    uint64_t evidence_bytes;    /* written so far */
+    int evidence_full;          /* the limit was reached: nothing more is written */
     int64_t replay_start_ns;    /* now_ns() when the replay began */
     int64_t replay_due_ns;      /* when the next packet is due, from the start */
     int64_t replay_last_ts;     /* the previous packet's time stamp, ns (0: none yet) */
@@ -395,6 +399,7 @@ publish(struct capture *c, int running)
     s.running = running;
     s.packets = c->packets;
     s.evidence = c->evidence;
+    s.evidence_full = c->evidence_full;
     s.datalink = c->dlt;
     tracker_counts(c->t, &s.counts);
     memset(&vin, 0, sizeof vin);
@@ -503,6 +508,30 @@ read_error(struct capture *c)
                  c->name, (unsigned long long)c->packets, e);
 }
 
+/* Writes one evidence record, cut to the evidence snap length, and flushes
+ * it; stops writing (evidence_full) at the size limit. 1 when written, 0 when
+ * the file is full, -1 on a write error (recorded in c->error). */
+static int
+dump_evidence(struct capture *c, const struct pcap_pkthdr *h, const u_char *data)
+{
+    struct pcap_pkthdr cut = *h;
+    if (c->evidence_snaplen > 0 && cut.caplen > (bpf_u_int32)c->evidence_snaplen)
+        cut.caplen = (bpf_u_int32)c->evidence_snaplen;
+    if (c->evidence_max > 0 && c->evidence_bytes + 16 + cut.caplen > c->evidence_max) {
+        c->evidence_full = 1;
+        return 0;
+    }
+    pcap_dump((u_char *)c->dumper, &cut, data);
+    c->evidence_bytes += 16 + cut.caplen;
+    if (pcap_dump_flush(c->dumper) != 0) {
+        snprintf(c->error, sizeof c->error, "%s: cannot write the evidence: %s",
+                 c->write_path, strerror(errno));
+        c->error_code = 2;
+        return -1;
+    }
+    return 1;
+}
+
 /* Replay at the capture's own pace: waits until packet H is due (its offset
  * from the first packet, with each silence cut to REPLAY_MAX_GAP_NS), in
  * slices short enough to publish snapshots and to notice capture_interrupt(). */
@@ -545,15 +574,11 @@ capture_main(void *arg)
             if (c->realtime)
                 pace(c, h);
             c->packets++;
-            if (feed(c, h, data) && c->dumper != NULL) {
-                pcap_dump((u_char *)c->dumper, h, data);
-                if (pcap_dump_flush(c->dumper) != 0) {
-                    snprintf(c->error, sizeof c->error, "%s: cannot write the evidence: %s",
-                             c->write_path, strerror(errno));
-                    c->error_code = 2;
+            if (feed(c, h, data) && c->dumper != NULL && !c->evidence_full) {
+                int written = dump_evidence(c, h, data);
+                if (written < 0)
                     break;
-                }
-                c->evidence++;
+                c->evidence += (uint64_t)written;
             }
             /* live: look at the clock on every packet (a slow trickle must
                still show within 100 ms); files: every 1024 records */
@@ -607,6 +632,8 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
     c->scenario_for = cfg->scenario_for;
     c->scenario_arg = cfg->scenario_arg;
     c->realtime = cfg->realtime && cfg->file != NULL;
+    c->evidence_snaplen = cfg->evidence_snaplen;
+    c->evidence_max = cfg->evidence_max;
     c->replay_start_ns = now_ns();
     for (size_t i = 0; i < cfg->nports; i++)
         c->portmap[cfg->ports[i] >> 3] |= (uint8_t)(1u << (cfg->ports[i] & 7));

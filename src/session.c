@@ -237,6 +237,10 @@ static void md_capture(FILE *f, const struct evidence *ev)
     for (int k = 0; k < HS_NCLASSES; k++)
         fprintf(f, " | %llu", (unsigned long long)c->counts.by_class[k]);
     fprintf(f, " |\n");
+    if (c->kernel_drops + c->iface_drops)
+        fprintf(f, "\n%llu packets were dropped (kernel %llu, interface %llu) before the capture saw "
+                "them: the counts above are a floor.\n", (unsigned long long)(c->kernel_drops + c->iface_drops),
+                (unsigned long long)c->kernel_drops, (unsigned long long)c->iface_drops);
     for (unsigned i = 0; i < c->nrecent; i++) {
         if (c->recent[i].cls == HS_ESTABLISHED)
             continue;

@@ -265,7 +265,15 @@ static void draw_steps(const struct wizard *w, int top, int rows, int width)
     }
 }
 
-/* Draws the status panel: one line per check and the capture. */
+/* Packets the kernel or the interface dropped before the capture saw them. */
+static uint64_t capture_lost(const struct wizard *w)
+{
+    const struct capture_snapshot *c = &w->status.capture;
+    return w->status.have_capture ? c->kernel_drops + c->iface_drops : 0;
+}
+
+/* Draws the status panel: one line per check and the capture, and the
+ * packets lost to drops when there are any (the counts are then a floor). */
 static void draw_status(const struct wizard *w, int top, int width)
 {
     static const struct { enum pb_check c; enum ui_word label; } rows[] = {
@@ -282,6 +290,12 @@ static void draw_status(const struct wizard *w, int top, int width)
         attr_t a = !known ? A_DIM : bad ? (term_color() ? COLOR_PAIR(3) | A_BOLD : A_BOLD)
                                         : (term_color() ? COLOR_PAIR(4) : A_NORMAL);
         put_s(top + 1 + (int)i, 0, width, line, a);
+    }
+    uint64_t lost = capture_lost(w);
+    if (lost) {
+        char line[128];
+        snprintf(line, sizeof line, "%-9s %llu", ui_word(W_LOST), (unsigned long long)lost);
+        put_s(top + 5, 0, width, line, term_color() ? COLOR_PAIR(3) | A_BOLD : A_BOLD);
     }
 }
 
@@ -302,6 +316,9 @@ static void draw_status_line(const struct wizard *w, int y, int cols)
         off += (size_t)snprintf(line + off, sizeof line - off, "%s%s: %s", i ? " | " : "",
                                 ui_word(rows[i].label), value);
     }
+    if (capture_lost(w) && off < sizeof line)
+        snprintf(line + off, sizeof line - off, " | %s: %llu", ui_word(W_LOST),
+                 (unsigned long long)capture_lost(w));
     put_s(y, 0, cols, line, A_DIM);
 }
 
@@ -341,7 +358,7 @@ void screen_main_draw(struct wizard *w)
     draw_scenarios(w, COLS);
     if (left > 0) {
         int panel = left - 2;
-        int status_rows = 5;
+        int status_rows = capture_lost(w) ? 6 : 5;
         draw_steps(w, top, height - status_rows - 1, panel);
         draw_status(w, top + height - status_rows, panel);
         mvvline(top, panel + 1, term_utf8() ? ACS_VLINE : '|', height);

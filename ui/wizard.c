@@ -86,10 +86,15 @@ static void wizard_free(struct wizard *w)
     free(w->done);
 }
 
+/* The evidence capture beside the report: headers only (no payload leaves by
+ * accident) unless --full-packets, and bounded so a flood cannot fill the disk. */
+#define EVIDENCE_SNAPLEN 160
+#define EVIDENCE_MAX_BYTES (8u << 20)
+
 /* Starts the capture from FILE (at its own pace with REALTIME) or live on
  * IFACE, saving its evidence to EVIDENCE; on failure the reason goes to the panel. */
 static struct capture *start_capture(struct wizard *w, const char *iface, const char *file,
-                                     int realtime, const char *evidence)
+                                     int realtime, int full_packets, const char *evidence)
 {
     struct capture_config cfg = {
         .iface = file ? NULL : (iface ? iface : "any"),
@@ -100,6 +105,8 @@ static struct capture *start_capture(struct wizard *w, const char *iface, const 
         .scenario_for = playbook_scenario_id,
         .scenario_arg = w->pb,
         .realtime = realtime,
+        .evidence_snaplen = full_packets ? 0 : EVIDENCE_SNAPLEN,
+        .evidence_max = EVIDENCE_MAX_BYTES,
     };
     int code;
     char *cause = NULL;
@@ -133,7 +140,7 @@ static void follow_evidence(struct wizard *w)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tshoot [wizard] [-p PLAYBOOK] [-i IFACE | -r FILE | --replay FILE] [--lang LL] "
-               "[--report PATH]\n");
+               "[--report PATH] [--full-packets]\n");
 }
 
 /* Runs the loop until quit; returns the signal that ended it, or 0. */
@@ -196,11 +203,12 @@ int cmd_wizard(int argc, char **argv)
         { "playbook", required_argument, NULL, 'p' }, { "interface", required_argument, NULL, 'i' },
         { "read", required_argument, NULL, 'r' }, { "lang", required_argument, NULL, 'L' },
         { "report", required_argument, NULL, 'R' }, { "replay", required_argument, NULL, 'P' },
+        { "full-packets", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     const char *pbname = "smb-tcp-handshake", *iface = NULL, *file = NULL, *langopt = NULL;
     const char *report = NULL;
-    int realtime = 0;
+    int realtime = 0, full_packets = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:i:r:h", opts, NULL)) != -1) {
@@ -211,6 +219,7 @@ int cmd_wizard(int argc, char **argv)
         case 'L': langopt = optarg; break;
         case 'R': report = optarg; break;
         case 'P': file = optarg; realtime = 1; break;
+        case 'F': full_packets = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -249,7 +258,7 @@ int cmd_wizard(int argc, char **argv)
     w.session = &session;
     screen_main_init(&w);
     char *evidence = session_capture_path(&session);
-    struct capture *cap = start_capture(&w, iface, file, realtime, evidence);
+    struct capture *cap = start_capture(&w, iface, file, realtime, full_packets, evidence);
     free(evidence);
     /* the capture handle is open: root is not needed here any more */
     if (privsep_drop(&cause) < 0) {

@@ -437,6 +437,29 @@ test_capture_file(void **state)
     pcap_close(p);
     assert_int_equal(n, 2);
 
+    /* the wizard's evidence: records cut to the snap length (headers only),
+       and the file stops growing at its limit (room here for one record) */
+    cfg.evidence_snaplen = 30;
+    cfg.evidence_max = 24 + 16 + 30;
+    c = capture_start(&cfg, &code, &cause);
+    assert_non_null(c);
+    capture_wait(c, &snap);
+    assert_int_equal(snap.evidence, 1);
+    assert_int_equal(snap.evidence_full, 1);
+    capture_stop(c);
+    p = pcap_open_offline(ev, errbuf);
+    assert_non_null(p);
+    n = 0;
+    while (pcap_next_ex(p, &h, &d) == 1) {
+        assert_true(h->caplen <= 30);
+        assert_true(h->len > h->caplen);   /* the original length is kept */
+        n++;
+    }
+    pcap_close(p);
+    assert_int_equal(n, 1);
+    cfg.evidence_snaplen = 0;
+    cfg.evidence_max = 0;
+
     /* a cut file: what was read is kept, the snapshot says truncated */
     write_pcap(in, 1);
     cfg.write_path = NULL;
