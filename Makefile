@@ -91,6 +91,7 @@ uninstall:
 # pcap_next_ex loop and tshark. Not a timed test.
 bench: $(BUILD)/tshoot
 	@BUILD=$(BUILD) CC="$(CC)" sh bench/run.sh
+	@$(MAKE) --no-print-directory bench-load
 
 clean:
 	rm -rf $(BUILD)
