@@ -281,6 +281,10 @@ facts_of(const struct tracker *t, const struct verdict_input *in, enum verdict_c
         if (tracker_example(t, HS_UNREACHABLE, &ex) == 0)
             f->icmp_from_server = decode_addr_equal(&ex.icmp_from, &ex.server);
     }
+    /* an ICMP error from the server itself is the server refusing: it belongs
+       where the playbook puts a refusal, not where it puts a device on the way */
+    if (code == VERDICT_UNREACHABLE && f->icmp_from_server && scenario_of(in, VERDICT_REFUSED))
+        f->s1 = scenario_of(in, VERDICT_REFUSED);
     if (tracker_example(t, HS_REFUSED, &ex) == 0) {
         f->rst_forged = (ex.detail & TRK_RST_TTL_MISMATCH) != 0;
         f->port = ex.sport;
@@ -681,6 +685,13 @@ verdict_paths(const struct tracker *const *trackers, size_t n,
                 break;
             }
         facts_of(trackers[src], in, v->code, &f, &icmp);
+        /* an unanswered SYN is judged where it was last seen: only a capture at
+           the server tells scenario 1 from a drop further on */
+        if (v->code == VERDICT_SYN_NO_SYNACK && ex != NULL && ex->last_seen >= 0)
+            v->vantage = out->vantage[ex->last_seen];
+        v->scenario[0] = 0;
+        if (f.s1 && !(v->code == VERDICT_SYN_NO_SYNACK && v->vantage != VANTAGE_SERVER))
+            snprintf(v->scenario, sizeof v->scenario, "%s", f.s1);
         sentence(v->code, v->vantage, &f, v->summary, sizeof v->summary);
     }
 
