@@ -214,6 +214,18 @@ test_sentences(void **state)
     assert_non_null(strstr(v.summary, "on the way"));
     tracker_free(t);
 
+    /* the same ICMP error sent by the server itself: the server refuses,
+       which the playbook files under refused (scenario 1), not a device on the way */
+    t = mk();
+    seg(t, 0, "192.168.1.10", 1, "10.0.0.5", 445, 1, 0, SYN, 64, 0);
+    decode_addr_parse("10.0.0.5", &d.icmp.sender);
+    tracker_packet(t, &d, 10);
+    verdict_compute(t, &in, &v);
+    assert_int_equal(v.code, VERDICT_UNREACHABLE);
+    assert_string_equal(v.scenario, "1");
+    assert_non_null(strstr(v.summary, "the server's own firewall"));
+    tracker_free(t);
+
     /* refused; then all fine */
     t = mk();
     seg(t, 0, "192.168.1.10", 1, "10.0.0.5", 445, 1, 0, SYN, 64, 0);
