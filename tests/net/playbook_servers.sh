@@ -41,7 +41,6 @@ CLI=tshoot-pbs-cli-$$
 SADDR=198.51.100.1
 TMP=$(mktemp -d /tmp/tshoot-pbsrv.XXXXXX)
 chmod 755 "$TMP"    # postgres (and nginx workers) read below it
-MADE_RUN_SSHD=0
 START=$(date +%s)
 
 # killns NS: ends every process in a namespace (TERM, then KILL), by pid.
@@ -60,7 +59,6 @@ cleanup() {
     killns "$CLI"
     ip netns del "$SRV" 2>/dev/null
     ip netns del "$CLI" 2>/dev/null
-    [ "$MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -229,7 +227,6 @@ chmod 644 "$TMP/tls.key"    # throw-away; read by servers that may drop privileg
 NAME=ssh
 if command -v sshd >/dev/null 2>&1 && command -v ssh-keyscan >/dev/null 2>&1; then
     t=$(date +%s)
-    [ -d /run/sshd ] || { mkdir -p /run/sshd && chmod 755 /run/sshd && MADE_RUN_SSHD=1; }   # sshd's privilege separation dir
     ssh-keygen -q -t ed25519 -N '' -f "$TMP/ssh_host_key"
     cat >"$TMP/sshd_config" <<CONF
 Port 22
@@ -239,7 +236,10 @@ PidFile $TMP/sshd.pid
 UsePAM no
 PasswordAuthentication no
 CONF
-    if start sshd "$TMP/sshd.log" 22 -- "$(command -v sshd)" -D -e -f "$TMP/sshd_config"; then
+    # sshd wants its privilege separation directory /run/sshd: a tmpfs over
+    # /run in the mount namespace of `ip netns exec` gives it one without
+    # touching the host's /run (or a host sshd's)
+    if start sshd "$TMP/sshd.log" 22 -- sh -c 'mount -t tmpfs -o mode=755 tshoot-run /run && mkdir -m 755 /run/sshd && exec "$1" -D -e -f "$2"' sh "$(command -v sshd)" "$TMP/sshd_config"; then
         healthy ssh-tcp-handshake 22 sshd "$SPID" ssh-keyscan ssh-keyscan -T 2 -t ed25519 $SADDR
         blocked ssh-tcp-handshake 22
     fi
