@@ -139,14 +139,15 @@ start() {
 }
 
 # watch_while PLAYBOOK CLIENT...: `tshoot watch --json --duration 3 $WATCH_ARGS`
-# in srv while CLIENT runs in cli (0.5 s after the capture starts); JSON in
+# in srv while CLIENT runs in cli (1 s after the capture starts: time for
+# libpcap to open on a loaded machine); JSON in
 # $TMP/watch.json, its status in $wrc, the client's in $crc.
 WATCH_ARGS=""
 watch_while() {
     pb=$1; shift
     in_srv "$TSHOOT" watch -p "$pb" --json --duration 3 $WATCH_ARGS >"$TMP/watch.json" 2>"$TMP/err.txt" &
     wpid=$!
-    sleep 0.5
+    sleep 1
     in_cli "$@" >"$TMP/client.txt" 2>&1
     crc=$?
     wait $wpid
