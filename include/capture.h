@@ -104,7 +104,8 @@ void capture_stop(struct capture *c);
 void capture_wait(struct capture *c, struct capture_snapshot *out);
 
 /* Asks the capture thread to end; safe from any thread, not from a signal
- * handler. The last snapshot is still published; capture_stop() frees. */
+ * handler. A read from a pipe is cut short with SIGUSR2 (the engine installs
+ * a handler for it). The last snapshot is still published; capture_stop() frees. */
 void capture_interrupt(struct capture *c);
 
 struct tracker;

@@ -32,6 +32,7 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -591,7 +592,8 @@ capture_main(void *arg)
                 publish(c, 1);
             continue;
         }
-        if (rc == PCAP_ERROR_BREAK)   /* end of file, or pcap_breakloop() */
+        /* end of file, pcap_breakloop(), or a read cut short by capture_interrupt() */
+        if (rc == PCAP_ERROR_BREAK || atomic_load_explicit(&c->stop, memory_order_relaxed))
             break;
         read_error(c);
         break;
@@ -600,6 +602,24 @@ capture_main(void *arg)
         pcap_dump_flush(c->dumper);
     publish(c, 0);
     return NULL;
+}
+
+/* SIGUSR2 only interrupts the capture thread's read(): no SA_RESTART. */
+static void
+on_interrupt(int sig)
+{
+    (void)sig;
+}
+
+/* Installs the SIGUSR2 handler once per process. */
+static void
+install_interrupt(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR2, &sa, NULL);
 }
 
 /* Starts the capture thread. */
@@ -618,6 +638,8 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
         set_cause(cause, "no port to follow (the playbook names none)");
         return NULL;
     }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_interrupt);
     c = calloc(1, sizeof *c);
     if (c == NULL) {
         set_cause(cause, "out of memory");
@@ -765,6 +787,8 @@ capture_interrupt(struct capture *c)
     atomic_store(&c->stop, 1);
     if (c->live && c->p != NULL)
         pcap_breakloop(c->p);
+    else if (!c->live)
+        pthread_kill(c->thread, SIGUSR2);   /* a read of a pipe that never ends */
 }
 
 /* The tracker, once the thread has ended. */

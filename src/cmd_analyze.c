@@ -14,6 +14,7 @@
  * (the report of what was read is still printed); 3 for the environment. */
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,19 @@ analyze_usage(FILE *f)
                "[--json] FILE...   (FILE may be -)\n");
 }
 
+static volatile sig_atomic_t analyze_stop;
+
+/* SIGINT/SIGTERM: stop reading (a stream from `ssh ... tcpdump -w -` may never
+ * end) and report what was read. */
+static void
+analyze_on_signal(int sig)
+{
+    (void)sig;
+    analyze_stop = 1;
+}
+
 /* Waits for capture C to end, drawing a progress line on stderr when it is a
- * terminal and the file takes long. */
+ * terminal and the file takes long; a signal ends the read early. */
 static void
 analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
 {
@@ -52,6 +64,8 @@ analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
     for (;;) {
+        if (analyze_stop)
+            capture_interrupt(c);
         if (poll(&pfd, 1, 200) > 0)
             capture_drain_notify(c);
         capture_snapshot(c, snap);
@@ -162,6 +176,12 @@ cmd_analyze(int argc, char **argv)
         nports = pb.nports;
     }
 
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = analyze_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     caps = calloc(nfiles, sizeof *caps);
     snaps = calloc(nfiles, sizeof *snaps);
     trk = calloc(nfiles, sizeof *trk);
@@ -191,6 +211,11 @@ cmd_analyze(int argc, char **argv)
         analyze_wait(caps[i], strcmp(cfg.file, "-") ? cfg.file : "standard input", &snaps[i]);
         trk[i] = capture_tracker(caps[i]);
         names[i] = cfg.file;
+        if (analyze_stop) {          /* interrupted: report on what was read so far */
+            fprintf(stderr, "tshoot analyze: interrupted: the report covers what was read\n");
+            nfiles = i + 1;
+            break;
+        }
     }
 
     memset(&src, 0, sizeof src);

@@ -6,9 +6,7 @@
 #   - the same file trickled in small pieces with pauses, as a slow link
 #     delivers it: the same verdict;
 #   - a stream that stays open, stopped with SIGINT (Ctrl-C): the report of
-#     what was read should still be printed (as watch does); today analyze
-#     dies without a report: XFAIL, a known problem that does not fail the
-#     script (XPASS once fixed);
+#     what was read is still printed (as watch does);
 #   - as root, with tcpdump and network namespaces: a live
 #     `timeout 3 tcpdump -U -w -` (what ssh would carry) piped into analyze
 #     while a client is refused on 127.0.0.1:445 in a namespace of its own:
@@ -75,7 +73,6 @@ expect "a trickled stream: the same verdict" $rc "$REFUSED"
 
 ## 3. a stream that stays open, ended with Ctrl-C (SIGINT, not ignored: a
 ## python parent, since sh starts background jobs with SIGINT ignored)
-xfails=0
 RC3=$("$PY" - "$TSHOOT" "$F" "$TMP/out.json" <<'PY'
 import signal, subprocess, sys, time
 tshoot, f, out = sys.argv[1:4]
@@ -96,13 +93,9 @@ if RC=$RC3 "$PY" -c '
 import json, os, sys
 d = json.load(open(sys.argv[1])); rc = int(os.environ["RC"])
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$TMP/out.json" "$REFUSED" 2>/dev/null; then
-    echo "XPASS- Ctrl-C on an open stream: the report of what was read (known problem fixed? remove the XFAIL)"
+    echo "ok   - Ctrl-C on an open stream: the report of what was read"
 else
-    # Known problem: analyze installs no SIGINT handler (watch does), so
-    # Ctrl-C on `ssh HOST tcpdump ... | tshoot analyze -` kills it with no
-    # report; docs/many-hosts.md bounds the remote capture instead.
-    echo "XFAIL- Ctrl-C on an open stream: analyze ended with status $RC3 and $(wc -c <"$TMP/out.json") bytes of output, no report of the packets it had read: known problem: analyze - has no SIGINT handler"
-    xfails=$((xfails + 1))
+    bad "Ctrl-C on an open stream: analyze ended with status $RC3 and $(wc -c <"$TMP/out.json") bytes of output, no report of the packets it had read"
 fi
 
 ## 4. live: tcpdump -U -w - | tshoot analyze --json -
@@ -130,7 +123,6 @@ except OSError: pass' &
         "d['verdict']['code'] == 'refused' and d['flows']['refused'] == 1 and d['flows']['total'] == 1 and d['packets'] == 2 and not d['truncated'] and any(s['address'] == '127.0.0.1' and s['port'] == 445 for s in d['servers']) and rc == 1"
 fi
 
-[ $xfails = 0 ] || echo "analyze_stdin.sh: $xfails known problem(s) in tshoot (XFAIL above)"
 [ $fails = 0 ] || { echo "analyze_stdin.sh: $fails failed"; exit 1; }
 echo "analyze_stdin.sh: all passed"
 exit 0
