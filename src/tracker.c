@@ -868,6 +868,20 @@ cmp_icmp(const void *x, const void *y)
     return 0;
 }
 
+/* Sorts the N records of SIZE bytes in ALL (malloc'd; freed here) with CMP
+ * and copies the first MAX to OUT; returns how many were copied. */
+static size_t
+copy_top(void *all, size_t n, size_t size, int (*cmp)(const void *, const void *), void *out,
+         size_t max)
+{
+    qsort(all, n, size, cmp);
+    if (n > max)
+        n = max;
+    memcpy(out, all, n * size);
+    free(all);
+    return n;
+}
+
 /* Copies the servers, most attempts first. */
 size_t
 tracker_servers(const struct tracker *t, struct tracker_server *out, size_t max)
@@ -881,12 +895,7 @@ tracker_servers(const struct tracker *t, struct tracker_server *out, size_t max)
         all[i].port = t->servers.e[i].port;
         all[i].counts = t->servers.e[i].counts;
     }
-    qsort(all, n, sizeof *all, cmp_server);
-    if (n > max)
-        n = max;
-    memcpy(out, all, n * sizeof *all);
-    free(all);
-    return n;
+    return copy_top(all, n, sizeof *all, cmp_server, out, max);
 }
 
 /* Copies the clients, most failures first. */
@@ -901,12 +910,7 @@ tracker_clients(const struct tracker *t, struct tracker_client *out, size_t max)
         all[i].addr = t->clients.e[i].addr;
         all[i].counts = t->clients.e[i].counts;
     }
-    qsort(all, n, sizeof *all, cmp_client);
-    if (n > max)
-        n = max;
-    memcpy(out, all, n * sizeof *all);
-    free(all);
-    return n;
+    return copy_top(all, n, sizeof *all, cmp_client, out, max);
 }
 
 /* Copies the ICMP senders, most frequent first. */
