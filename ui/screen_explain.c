@@ -23,6 +23,13 @@ static void build_explain(const struct wizard *w, int width, struct doc *d)
         const struct capture_snapshot *c = &ev->capture;
         snprintf(line, sizeof line, ui_word(W_EXPLAIN_VERDICT), c->summary, c->verdict_code);
         doc_add(d, line, width, "", DOC_CHECK, ascii);
+        size_t off = (size_t)snprintf(line, sizeof line, "%s %llu:", ui_word(W_EXPLAIN_COUNTS),
+                                      (unsigned long long)c->counts.total);
+        for (int k = 0; k < HS_NCLASSES && off < sizeof line; k++)
+            off += (size_t)snprintf(line + off, sizeof line - off, "%s %s %llu", k ? "," : "",
+                                    capture_class_name((enum hs_class)k),
+                                    (unsigned long long)c->counts.by_class[k]);
+        doc_add(d, line, width, "", DOC_PLAIN, ascii);
         unsigned sel = w->explain < c->nrecent ? w->explain : 0;
         const struct capture_attempt *a = &c->recent[sel];
         snprintf(line, sizeof line, ui_word(W_EXPLAIN_ATTEMPT), sel + 1, c->nrecent, a->client, a->server,

@@ -35,7 +35,7 @@ static const char *const words_en[W_NWORDS] = {
     [W_EXPLAIN_NONE] = "No connection attempt captured yet: start the connection from the client.",
     [W_EXPLAIN_VERDICT] = "This capture: %s (%s)",
     [W_EXPLAIN_ATTEMPT] = "Attempt %u of %u: %s to %s, %s, %u SYN(s)",
-    [W_LOST] = "Dropped",
+    [W_LOST] = "Dropped", [W_EXPLAIN_COUNTS] = "Attempts",
     [W_KEYS] = "n/p step  space done  tab scenario  c copy  e note  s save  ? all keys  q quit",
     [W_HELP_TITLE] = "Keys",
     [W_HELP] =
@@ -86,7 +86,7 @@ static const char *const words_fr[W_NWORDS] = {
     [W_EXPLAIN_NONE] = "Aucune tentative de connexion capturée : lancez la connexion depuis le client.",
     [W_EXPLAIN_VERDICT] = "Cette capture : %s (%s)",
     [W_EXPLAIN_ATTEMPT] = "Tentative %u sur %u : de %s vers %s, %s, %u SYN",
-    [W_LOST] = "Perdus",
+    [W_LOST] = "Perdus", [W_EXPLAIN_COUNTS] = "Tentatives",
     [W_KEYS] = "n/p étape  espace fait  tab scénario  c copier  e note  s rapport  ? aide  q fin",
     [W_HELP_TITLE] = "Touches",
     [W_HELP] =

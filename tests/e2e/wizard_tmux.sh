@@ -60,8 +60,8 @@ t send-keys -t w q
 start LANG=C.UTF-8 80 24
 wait_for "Step 1/" 5
 t send-keys -t w x
-expect "x explains the capture with the ladder of an attempt" "What the capture shows" \
-    "Attempt 1 of 1" "SYN     ------------->  (retransmission)" "A TCP connection opens"
+expect "x explains the capture: counts per class and the ladder of an attempt" "What the capture shows" \
+    "Attempts 1: established 0, synack_no_ack 0, refused 0, unreachable 0," "Attempt 1 of 1" "SYN     ------------->  (retransmission)" "A TCP connection opens"
 t send-keys -t w q q
 
 # --replay paces the file as if live: its 4 SYNs are 0, 1, 3 and 7 s apart,
