@@ -35,6 +35,17 @@ json_ok "$js" && grep -q '"kind": "visit"' "$js" && grep -q '"step": 2' "$js" \
     && ok "SIGTERM: the report was saved again and is whole JSON" || fail "report after SIGTERM: $(cat "$js")"
 ls "$state"/tshoot/sessions/ | grep -q tmp && fail "temporary files left behind" || ok "no temporary files left behind"
 
+# a crash: the terminal comes back and the last saved report stays whole
+start "LANG=C.UTF-8 XDG_STATE_HOME=$state" 80 24
+wait_for "Step 1/" 5
+t send-keys -t w ' ' s
+expect "saved before the crash" "Report saved:"
+crashed=$(ls -t "$state"/tshoot/sessions/*.json | head -1)
+kill -SEGV "$(wizard_pid)"
+expect "SIGSEGV ends the wizard with the terminal restored" "EXITED=139"
+json_ok "$crashed" && grep -q '"kind": "done"' "$crashed" \
+    && ok "after a crash the last saved report is whole" || fail "report after SIGSEGV: $(cat "$crashed")"
+
 out=$(XDG_STATE_HOME=$state "$TSHOOT" report)
 echo "$out" | grep -q "smb-tcp-handshake .*syn_no_synack" && ok "tshoot report lists the session" \
     || { FAILS=$((FAILS + 1)); echo "not ok - tshoot report said: $out"; }
