@@ -119,8 +119,11 @@ lab_smbd() {
     guest ok = yes
     read only = yes
 CONF
-    # its own session: smbd signals its whole process group when it stops
-    lab_in $LAB_S setsid smbd --foreground --no-process-group -s "$_lab_d/smb.conf" </dev/null >"$_lab_d/log/smbd.out" 2>&1 &
+    # its own session: smbd signals its whole process group when it stops.
+    # A simple command, not the lab_in function: a function run in the
+    # background keeps a shell that holds the caller's stdout open (a pipe
+    # reading `lab.sh up` would wait for smbd to end).
+    ip netns exec $LAB_S setsid smbd --foreground --no-process-group -s "$_lab_d/smb.conf" </dev/null >"$_lab_d/log/smbd.out" 2>&1 &
     _lab_i=0
     while [ $_lab_i -lt 100 ]; do
         lab_in $LAB_S ss -Hltn 'sport = :445' | grep -q . && return 0
