@@ -43,6 +43,9 @@
 #include <unistd.h>
 
 #include "capture.h"
+#ifdef _WIN32
+#include "probe_windows.h"
+#endif
 #include "decode.h"
 #include "tracker.h"
 #include "verdict.h"
@@ -611,15 +614,17 @@ on_interrupt(int sig)
     (void)sig;
 }
 
-/* Installs the SIGUSR2 handler once per process. */
+/* Installs the SIGUSR2 handler once per process (POSIX only). */
 static void
 install_interrupt(void)
 {
+#ifndef _WIN32
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGUSR2, &sa, NULL);
+#endif
 }
 
 /* Starts the capture thread. */
@@ -640,6 +645,16 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
     }
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, install_interrupt);
+#ifdef _WIN32
+    /* Npcap is loaded at run time: without it tshoot still checks and lints */
+    char *npcap_cause = NULL;
+    if (npcap_load(&npcap_cause) < 0) {
+        set_cause(cause, "%s", npcap_cause ? npcap_cause : "Npcap is not installed");
+        free(npcap_cause);
+        *exit_code = 3;
+        return NULL;
+    }
+#endif
     c = calloc(1, sizeof *c);
     if (c == NULL) {
         set_cause(cause, "out of memory");
@@ -787,8 +802,10 @@ capture_interrupt(struct capture *c)
     atomic_store(&c->stop, 1);
     if (c->live && c->p != NULL)
         pcap_breakloop(c->p);
+#ifndef _WIN32
     else if (!c->live)
         pthread_kill(c->thread, SIGUSR2);   /* a read of a pipe that never ends */
+#endif
 }
 
 /* The tracker, once the thread has ended. */

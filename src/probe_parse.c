@@ -10,7 +10,12 @@
  * mark, an xt match) is "maybe": the rule is reported as conditional and the
  * evaluation goes on as if it did not match, i.e. for a client the rule does
  * not single out. */
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
+#endif
 #include <ctype.h>
 #include <jansson.h>
 #include <netinet/in.h>
