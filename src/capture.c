@@ -607,12 +607,14 @@ capture_main(void *arg)
     return NULL;
 }
 
+#ifndef _WIN32
 /* SIGUSR2 only interrupts the capture thread's read(): no SA_RESTART. */
 static void
 on_interrupt(int sig)
 {
     (void)sig;
 }
+#endif
 
 /* Installs the SIGUSR2 handler once per process (POSIX only). */
 static void
