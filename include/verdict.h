@@ -55,6 +55,9 @@ struct verdict_input {
     void *scenario_arg;
     const char *const *names;     /* verdict_paths(): a name per capture (file
                                      names) for the sentence; NULL: "capture N" */
+    uint64_t pending;             /* live: syn_no_synack attempts so young that
+                                     their answer may still be on its way; the
+                                     code leaves them out */
 };
 
 /* The verdict. */

@@ -51,6 +51,7 @@
 #include "verdict.h"
 
 #define PUBLISH_NS     100000000LL  /* snapshot period */
+#define PENDING_US     1000000u     /* live: a lone SYN this young may still get its answer */
 #define REPLAY_MAX_GAP_NS 5000000000LL /* --replay shortens longer silences to this */
 #define FILE_BUFSIZE   (1 << 20)    /* stdio buffer for capture files */
 #define LIVE_BUFSIZE   (4 << 20)    /* kernel ring for live captures */
@@ -386,6 +387,22 @@ free_capture(struct capture *c)
     free(c);
 }
 
+/* Live: how many of the N most recent attempts are a lone SYN sent less than
+ * PENDING_US ago, whose SYN-ACK, RST or ICMP answer may not be read yet. */
+static uint64_t
+pending_syns(const struct tracker_attempt *recent, size_t n)
+{
+    struct timespec now;
+    uint64_t count = 0;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t now_us = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+    for (size_t i = 0; i < n; i++)
+        if (recent[i].cls == HS_SYN_NO_SYNACK && recent[i].syn_count == 1 &&
+            recent[i].t_first + PENDING_US > now_us)
+            count++;
+    return count;
+}
+
 /* Builds the snapshot from the tracker and publishes it (capture thread). */
 static void
 publish(struct capture *c, int running)
@@ -411,6 +428,9 @@ publish(struct capture *c, int running)
     vin.nlocal = c->live ? c->nlocal : 0;
     vin.scenario_for = c->scenario_for;
     vin.scenario_arg = c->scenario_arg;
+    n = tracker_recent(c->t, recent, CAPTURE_RECENT);
+    if (c->live && running)
+        vin.pending = pending_syns(recent, n);
     verdict_compute(c->t, &vin, &v);
     snprintf(s.verdict_code, sizeof s.verdict_code, "%s", verdict_code_name(v.code));
     snprintf(s.scenario, sizeof s.scenario, "%s", v.scenario);
@@ -419,7 +439,6 @@ publish(struct capture *c, int running)
         s.kernel_drops = ps.ps_drop;
         s.iface_drops = ps.ps_ifdrop;
     }
-    n = tracker_recent(c->t, recent, CAPTURE_RECENT);
     for (size_t i = 0; i < n; i++)
         tracker_to_capture(&recent[i], &s.recent[i]);
     s.nrecent = (unsigned)n;
@@ -435,9 +454,12 @@ publish(struct capture *c, int running)
     s.elapsed = (double)(ts.tv_sec - c->t0.tv_sec) + (double)(ts.tv_nsec - c->t0.tv_nsec) / 1e9;
 
     pthread_mutex_lock(&c->mu);
+    uint64_t gen = c->gen;
     if (c->gen == 0 || c->packets != c->pub_packets || !running ||
-        s.kernel_drops + s.iface_drops != c->pub_drops || s.file_pos != c->snap.file_pos)
+        s.kernel_drops + s.iface_drops != c->pub_drops || s.file_pos != c->snap.file_pos ||
+        strcmp(s.summary, c->snap.summary) != 0)
         c->gen++;
+    int changed = c->gen != gen;
     s.generation = c->gen;
     c->snap = s;
     if (!running) {
@@ -448,7 +470,8 @@ publish(struct capture *c, int running)
     c->pub_packets = c->packets;
     c->pub_drops = s.kernel_drops + s.iface_drops;
     c->pub_ns = now_ns();
-    if (write(c->pipefd[1], &one, 1) < 0) {
+    /* wake the consumer only for news: an idle live capture costs it nothing */
+    if (changed && write(c->pipefd[1], &one, 1) < 0) {
         /* full pipe: the consumer has a wake-up pending already */
     }
 }

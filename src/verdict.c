@@ -301,6 +301,10 @@ verdict_compute(const struct tracker *t, const struct verdict_input *in, struct 
 
     memset(out, 0, sizeof *out);
     tracker_counts(t, &c);
+    if (in && in->pending && in->pending <= c.by_class[HS_SYN_NO_SYNACK]) {
+        c.by_class[HS_SYN_NO_SYNACK] -= in->pending;
+        c.total -= in->pending;
+    }
     out->code = verdict_from_counts(&c);
     out->vantage = verdict_vantage(t, in ? in->local : NULL, in ? in->nlocal : 0);
     facts_of(t, in, out->code, &f, &icmp);

@@ -123,17 +123,21 @@ static struct capture *start_capture(struct wizard *w, const char *iface, const 
 }
 
 /* When the evidence comes to point to a scenario (or to another one), shows
- * that scenario at its first step not done yet and says why. */
+ * that scenario at its first step not done yet; whenever the verdict changes,
+ * the footer says what it is now. */
 static void follow_evidence(struct wizard *w)
 {
-    static char shown[8];
+    static char scenario[8], code[32];
+    const struct capture_snapshot *c = &w->status.capture;
     int ev = wizard_evidence_scenario(w);
-    if (ev < 0 || !strcmp(shown, w->status.capture.scenario))
+    if (ev < 0 || (!strcmp(scenario, c->scenario) && !strcmp(code, c->verdict_code)))
         return;
-    snprintf(shown, sizeof shown, "%s", w->status.capture.scenario);
-    screen_main_show_scenario(w, (size_t)ev);
+    if (strcmp(scenario, c->scenario))
+        screen_main_show_scenario(w, (size_t)ev);
+    snprintf(scenario, sizeof scenario, "%s", c->scenario);
+    snprintf(code, sizeof code, "%s", c->verdict_code);
     snprintf(w->message, sizeof w->message, "%s %s: %.200s", ui_word(W_EVIDENCE_POINTS),
-             w->pb->scenarios[ev].id, w->status.capture.summary);
+             w->pb->scenarios[ev].id, c->summary);
 }
 
 /* Prints the wizard's usage. */
