@@ -100,11 +100,13 @@ clean:
 # builds it, keeps a client retrying, and opens the wizard in the server
 # namespace; `make lab-answer` tells the fault and removes the lab.
 FAULT ?= random
-lab: deps-test all
+lab:
 	@if [ "$(FAULT)" = --list ] || [ "$(FAULT)" = list ]; then sh tests/lab/lab.sh list; exit 0; fi; \
+	$(MAKE) --no-print-directory deps all >/dev/null || exit $$?; \
 	sh tests/lab/lab.sh up "$(FAULT)" || exit $$?; \
 	(sh tests/lab/lab.sh retry $$(sh tests/lab/lab.sh family) >/dev/null 2>&1 &); \
-	TSHOOT=$(BUILD)/tshoot sh tests/lab/lab.sh wizard; \
+	TSHOOT=$(BUILD)/tshoot sh tests/lab/lab.sh wizard; rc=$$?; \
+	if [ $$rc -ne 0 ]; then sh tests/lab/lab.sh down; echo "make lab: the wizard failed (exit $$rc); the lab is removed"; exit $$rc; fi; \
 	echo "The lab is still up. make lab-answer tells the fault and removes it."
 
 lab-answer:

@@ -171,7 +171,7 @@ lab_up() {
     lab_describe "$_lab_fault" >/dev/null || { echo "lab: unknown fault '$_lab_fault' (lab.sh list)" >&2; return 2; }
     [ "$(id -u)" = 0 ] || { echo "lab: needs root (network namespaces)" >&2; return 3; }
     for _lab_tool in ip nft smbd smbclient ss; do
-        command -v $_lab_tool >/dev/null 2>&1 || { echo "lab: $_lab_tool is not installed" >&2; return 3; }
+        command -v $_lab_tool >/dev/null 2>&1 || { echo "lab: $_lab_tool is not installed (make deps-test installs the lab: samba, smbclient, nftables, iproute2)" >&2; return 3; }
     done
     lab_down
     mkdir -p "$LAB_STATE" && mktemp -d /tmp/tshoot-lab.XXXXXX >"$LAB_STATE/dir" || return 3
