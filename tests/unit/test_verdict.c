@@ -160,7 +160,7 @@ static void
 test_sentences(void **state)
 {
     (void)state;
-    struct verdict_input in = { NULL, 0, scenario, NULL, NULL };
+    struct verdict_input in = { .scenario_for = scenario };
     struct verdict v;
 
     struct tracker *t = mk();
@@ -264,7 +264,7 @@ test_path_drop(void **state)
 
     const struct tracker *ts[2] = { sv, cl };   /* given out of order */
     const char *names[2] = { "server.pcap", "client.pcap" };
-    struct verdict_input in = { NULL, 0, scenario, NULL, names };
+    struct verdict_input in = { .scenario_for = scenario, .names = names };
     struct path_report r;
     char *cause = NULL;
     assert_int_equal(verdict_paths(ts, 2, &in, &r, &cause), 0);
