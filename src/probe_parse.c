@@ -486,6 +486,25 @@ static enum tri nft_elem_has(struct neval *ev, json_t *rule, long long v, json_t
     return T_MAYBE;
 }
 
+/* Whether V is among ELEMS: one element, or an array of them (a set's "elem"
+ * list or an anonymous set); T_MAYBE when one of them cannot be told. */
+static enum tri nft_elems_have(struct neval *ev, json_t *rule, long long v, json_t *elems)
+{
+    if (!json_is_array(elems))
+        return nft_elem_has(ev, rule, v, elems);
+    enum tri res = T_NO;
+    size_t i;
+    json_t *e;
+    json_array_foreach(elems, i, e) {
+        enum tri t = nft_elem_has(ev, rule, v, e);
+        if (t == T_YES)
+            return T_YES;
+        if (t == T_MAYBE)
+            res = T_MAYBE;
+    }
+    return res;
+}
+
 static enum tri nft_int_in(struct neval *ev, json_t *rule, long long v, json_t *r)
 {
     if (json_is_integer(r) || (json_is_object(r) && (json_object_get(r, "range") || json_object_get(r, "elem"))))
@@ -497,21 +516,7 @@ static enum tri nft_int_in(struct neval *ev, json_t *rule, long long v, json_t *
             if (!set)
                 return T_MAYBE;
             json_t *elem = json_object_get(set, "elem");
-            if (!elem)
-                return T_NO;
-            if (!json_is_array(elem))
-                return nft_elem_has(ev, rule, v, elem);
-            enum tri res = T_NO;
-            size_t i;
-            json_t *e;
-            json_array_foreach(elem, i, e) {
-                enum tri t = nft_elem_has(ev, rule, v, e);
-                if (t == T_YES)
-                    return T_YES;
-                if (t == T_MAYBE)
-                    res = T_MAYBE;
-            }
-            return res;
+            return elem ? nft_elems_have(ev, rule, v, elem) : T_NO;
         }
         char *end;
         long long n = strtoll(s, &end, 10);
@@ -528,22 +533,7 @@ static enum tri nft_int_in(struct neval *ev, json_t *rule, long long v, json_t *
         return T_MAYBE;
     }
     json_t *set = json_object_get(r, "set");
-    if (set) {
-        if (!json_is_array(set))
-            return nft_elem_has(ev, rule, v, set);
-        enum tri res = T_NO;
-        size_t i;
-        json_t *e;
-        json_array_foreach(set, i, e) {
-            enum tri t = nft_elem_has(ev, rule, v, e);
-            if (t == T_YES)
-                return T_YES;
-            if (t == T_MAYBE)
-                res = T_MAYBE;
-        }
-        return res;
-    }
-    return T_MAYBE;
+    return set ? nft_elems_have(ev, rule, v, set) : T_MAYBE;
 }
 
 /* Whether string value V is in R (a string, a list, or an anonymous set of strings). */
