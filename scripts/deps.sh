@@ -45,6 +45,12 @@ if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
 fi
 # Other systems: the package manager's own install, which skips what is there.
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# MSYS2 first: its pacman takes MSYS2's package names, not Arch's
+if [ -n "${MSYSTEM:-}" ]; then
+    echo "deps: installing with MSYS2 pacman: $(pick msys2)"
+    pacman -S --needed --noconfirm $(pick msys2)
+    exit 0
+fi
 for m in dnf pacman apk brew; do
     command -v "$m" >/dev/null 2>&1 || continue
     echo "deps: installing with $m: $(pick $m)"
@@ -56,10 +62,5 @@ for m in dnf pacman apk brew; do
     esac
     exit 0
 done
-if [ -n "${MSYSTEM:-}" ]; then
-    echo "deps: installing with MSYS2 pacman: $(pick msys2)"
-    pacman -S --needed --noconfirm $(pick msys2)
-    exit 0
-fi
 echo "deps: unknown system; install a C11 compiler, make, pkg-config, ncursesw, libpcap, iniparser, jansson (and cmocka, tmux for the tests)" >&2
 exit 3
