@@ -31,6 +31,7 @@ struct privsep_request {
     uint32_t nports;
     uint16_t ports[16];
     char names[PRIVSEP_MAX_NAMES];     /* expected processes or service names */
+    char processes[PRIVSEP_MAX_NAMES]; /* PRIVSEP_SERVICE: the service's program names */
     uint32_t length;                   /* PRIVSEP_SAVE_*: bytes that follow */
 };
 
@@ -51,7 +52,7 @@ int privsep_active(void);
 /* The checks, through the helper when there is one. Thread-safe. */
 void privsep_listener(const uint16_t *ports, size_t nports, const char *expected,
                       struct listener_result *out);
-void privsep_service(const char *names, struct service_result *out);
+void privsep_service(const char *names, const char *processes, struct service_result *out);
 void privsep_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out);
 int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
                   void (*on_event)(const struct trace_event *ev, void *arg), void *arg, char **cause);

@@ -89,8 +89,11 @@ struct trace_event {
 void probe_listener(const uint16_t *ports, size_t nports, const char *expected,
                     struct listener_result *out);
 
-/* The state of the first installed service among NAMES (a comma list). */
-void probe_service(const char *names, struct service_result *out);
+/* The state of the first installed service among NAMES (a comma list). Where
+ * no service manager answers (the process table), the service also counts as
+ * running when one of PROCESSES (the playbook's program names, or NULL) runs:
+ * PostgreSQL's service is postgresql, its daemon postgres. */
+void probe_service(const char *names, const char *processes, struct service_result *out);
 
 /* Whether the firewall lets a TCP SYN to PORTS in, and the deciding rules. */
 void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out);

@@ -246,7 +246,7 @@ int cmd_check(int argc, char **argv)
     double t0 = now_ms();
     probe_listener(o.ports, o.nports, process, &l);
     double t1 = now_ms();
-    probe_service(service, &s);
+    probe_service(service, process, &s);
     double t2 = now_ms();
     probe_firewall(o.ports, o.nports, &f);
     double t3 = now_ms();

@@ -71,6 +71,8 @@ int privsep_request_valid(const struct privsep_request *r, char *why, size_t n)
 {
     const char *bad = NULL;
     size_t len = strnlen(r->names, sizeof r->names);
+    size_t plen = strnlen(r->processes, sizeof r->processes);
+    static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-, ";
     if (r->op < PRIVSEP_LISTENER || r->op > PRIVSEP_SAVE_JSON)
         bad = "unknown request";
     else if (r->op <= PRIVSEP_TRACE && r->op != PRIVSEP_SERVICE &&
@@ -78,9 +80,9 @@ int privsep_request_valid(const struct privsep_request *r, char *why, size_t n)
         bad = "bad port count";
     else if (r->op == PRIVSEP_TRACE && (r->seconds < 1 || r->seconds > MAX_TRACE_SECONDS))
         bad = "bad trace duration";
-    else if (len == sizeof r->names)
+    else if (len == sizeof r->names || plen == sizeof r->processes)
         bad = "names not terminated";
-    else if (strspn(r->names, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-, ") != len)
+    else if (strspn(r->names, allowed) != len || strspn(r->processes, allowed) != plen)
         bad = "names hold a character outside [A-Za-z0-9._@-, ]";
     else if ((r->op == PRIVSEP_SAVE_MD || r->op == PRIVSEP_SAVE_JSON) && r->length > PRIVSEP_MAX_SAVE)
         bad = "file too large";
@@ -166,7 +168,7 @@ static void serve_checks(int fd)
             write_full(fd, &out, sizeof out);
         } else if (r.op == PRIVSEP_SERVICE) {
             struct service_result out;
-            probe_service(r.names, &out);
+            probe_service(r.names, r.processes[0] ? r.processes : NULL, &out);
             write_full(fd, &out, sizeof out);
         } else if (r.op == PRIVSEP_FIREWALL) {
             struct firewall_result out;
@@ -376,13 +378,14 @@ void privsep_listener(const uint16_t *ports, size_t nports, const char *expected
 }
 
 /* The service state, through the helper when there is one. */
-void privsep_service(const char *names, struct service_result *out)
+void privsep_service(const char *names, const char *processes, struct service_result *out)
 {
     struct privsep_request r;
     char why[128];
     make_request(&r, PRIVSEP_SERVICE, NULL, 0, names);
+    snprintf(r.processes, sizeof r.processes, "%s", processes ? processes : "");
     if (!privsep_active() || !privsep_request_valid(&r, why, sizeof why)) {
-        probe_service(names, out);
+        probe_service(names, processes, out);
     } else if (ask(&r, out, sizeof *out) < 0) {
         memset(out, 0, sizeof *out);
         snprintf(out->detail, sizeof out->detail, "the privileged helper did not answer");

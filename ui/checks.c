@@ -52,7 +52,7 @@ static void *run_checks(void *arg)
     pthread_mutex_unlock(&c->lock);
     notify_pipe_wake(c->pipe[1]);
 
-    privsep_service(pb->service[os] ? pb->service[os] : "", &sr);
+    privsep_service(pb->service[os] ? pb->service[os] : "", pb->process[os], &sr);
     pthread_mutex_lock(&c->lock);
     c->results.service = sr;
     c->results.have_service = 1;

@@ -66,6 +66,10 @@ static void anything_else_is_refused(void **state)
     strcpy(r.names, "$(id)");
     refused(&r, "outside");
     r = good();
+    r.op = PRIVSEP_SERVICE;
+    strcpy(r.processes, "postgres`id`");
+    refused(&r, "outside");
+    r = good();
     memset(r.names, 'a', sizeof r.names);
     refused(&r, "not terminated");
     r = good();

@@ -122,7 +122,7 @@ static void test_service(void)
 {
     struct service_result r;
     /* Plug and Play runs from boot on Windows and in a fresh Wine prefix. */
-    probe_service("PlugPlay", &r);
+    probe_service("PlugPlay", NULL, &r);
     printf("service PlugPlay -> state %d: %s [%s] %s\n", r.state, r.summary, r.manager, r.detail);
     CHECK_INT(r.state, SERVICE_RUNNING);
     CHECK_STR(r.name, "PlugPlay");
@@ -130,31 +130,31 @@ static void test_service(void)
     CHECK_HAS(r.summary, "PlugPlay is running");
 
     /* RpcSs exists everywhere; Wine starts it on demand (stopped in a fresh prefix). */
-    probe_service("RpcSs", &r);
+    probe_service("RpcSs", NULL, &r);
     printf("service RpcSs -> state %d: %s\n", r.state, r.summary);
     CHECK(r.state == SERVICE_RUNNING || r.state == SERVICE_STOPPED);
     CHECK_HAS(r.summary, "start type");
 
     /* Wine 8 registers a LanmanServer (stopped, srvsvc.dll) but not srv2 or
      * srvnet; Windows has all three. Any answer but unknown will do. */
-    probe_service("LanmanServer", &r);
+    probe_service("LanmanServer", NULL, &r);
     printf("service LanmanServer -> state %d: %s [%s] %s\n", r.state, r.summary, r.manager, r.detail);
     CHECK(r.state == SERVICE_RUNNING || r.state == SERVICE_STOPPED || r.state == SERVICE_NOT_INSTALLED);
     CHECK_STR(r.manager, "scm");
     CHECK(r.summary[0] != '\0');
 
-    probe_service("TshootNoSuchService", &r);
+    probe_service("TshootNoSuchService", NULL, &r);
     printf("service TshootNoSuchService -> state %d: %s\n", r.state, r.summary);
     CHECK_INT(r.state, SERVICE_NOT_INSTALLED);
     CHECK_STR(r.name, "TshootNoSuchService");
     CHECK_HAS(r.summary, "not installed");
 
     /* The first installed name of a comma list is reported. */
-    probe_service("TshootNoSuchService, PlugPlay", &r);
+    probe_service("TshootNoSuchService, PlugPlay", NULL, &r);
     CHECK_INT(r.state, SERVICE_RUNNING);
     CHECK_STR(r.name, "PlugPlay");
 
-    probe_service("", &r);
+    probe_service("", NULL, &r);
     CHECK_INT(r.state, SERVICE_UNKNOWN);
     CHECK(r.detail[0] != '\0');
 }

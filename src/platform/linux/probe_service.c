@@ -206,8 +206,10 @@ static int via_openrc(char names[][64], size_t n, struct service_result *out)
     return 0;
 }
 
-/* The process-table answer (no init system to ask). */
-static void via_processes(char names[][64], size_t n, struct service_result *out)
+/* The process-table answer (no init system to ask): a service runs when a
+ * process has its name, or one of the program names PROCS (NP of them). */
+static void via_processes(char names[][64], size_t n, char procs[][64], size_t np,
+                          struct service_result *out)
 {
     probe_fmt(out->manager, sizeof out->manager, "process-table");
     int first_installed = -1;
@@ -229,6 +231,16 @@ static void via_processes(char names[][64], size_t n, struct service_result *out
         if (first_installed < 0 && installed(names[i]))
             first_installed = (int)i;
     }
+    for (size_t i = 0; i < np; i++) {
+        int pid = -1;
+        if (process_running(procs[i], &pid) > 0) {
+            out->state = SERVICE_RUNNING;
+            probe_fmt(out->name, sizeof out->name, "%s", names[first_installed >= 0 ? first_installed : 0]);
+            probe_fmt(out->summary, sizeof out->summary,
+                      "%s is running as %s (pid %d; no init system, process table).", out->name, procs[i], pid);
+            return;
+        }
+    }
     if (first_installed >= 0) {
         out->state = SERVICE_STOPPED;
         probe_fmt(out->name, sizeof out->name, "%s", names[first_installed]);
@@ -243,11 +255,12 @@ static void via_processes(char names[][64], size_t n, struct service_result *out
 }
 
 /* Finds the state of the first installed service among NAMES. */
-void probe_service(const char *names, struct service_result *out)
+void probe_service(const char *names, const char *processes, struct service_result *out)
 {
     memset(out, 0, sizeof *out);
-    char list[8][64];
+    char list[8][64], procs[8][64];
     size_t n = split_names(names, list, 8);
+    size_t np = processes ? split_names(processes, procs, 8) : 0;
     if (n == 0) {
         out->state = SERVICE_UNKNOWN;
         probe_fmt(out->manager, sizeof out->manager, "none");
@@ -259,5 +272,5 @@ void probe_service(const char *names, struct service_result *out)
         return;
     if (access("/run/openrc", F_OK) == 0 && via_openrc(list, n, out) == 0)
         return;
-    via_processes(list, n, out);
+    via_processes(list, n, procs, np, out);
 }

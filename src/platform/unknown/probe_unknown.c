@@ -22,8 +22,9 @@ void probe_listener(const uint16_t *ports, size_t nports, const char *expected, 
 }
 
 /* Reports the service as unknown. */
-void probe_service(const char *names, struct service_result *out)
+void probe_service(const char *names, const char *processes, struct service_result *out)
 {
+    (void)processes;
     memset(out, 0, sizeof *out);
     out->state = SERVICE_UNKNOWN;
     snprintf(out->name, sizeof out->name, "%.*s", (int)strcspn(names ? names : "", ","), names ? names : "");

@@ -107,9 +107,11 @@ static void unknown(struct service_result *r, const char *name, const char *step
     win_fmt(r->summary, sizeof r->summary, "The state of %s could not be read.", name);
 }
 
-/* The state of the first installed service among NAMES (the SCM). */
-void probe_service(const char *names, struct service_result *out)
+/* The state of the first installed service among NAMES (the SCM, which always
+ * answers: PROCESSES is not needed here). */
+void probe_service(const char *names, const char *processes, struct service_result *out)
 {
+    (void)processes;
     memset(out, 0, sizeof *out);
     win_fmt(out->manager, sizeof out->manager, "scm");
     char list[256];
