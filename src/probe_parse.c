@@ -25,28 +25,7 @@
 #include <string.h>
 
 #include "probe_parse.h"
-
-/* Copies S into D of size N, truncating. */
-static void scopy(char *d, size_t n, const char *s)
-{
-    size_t l = strlen(s);
-    if (l >= n)
-        l = n - 1;
-    memcpy(d, s, l);
-    d[l] = '\0';
-}
-
-/* snprintf that truncates quietly (GCC's truncation warnings target the builtin). */
-static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *buf, size_t len, const char *f, ...)
-{
-    if (!len)
-        return;
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(buf, len, f, ap);
-    va_end(ap);
-}
+#include "text.h"
 
 /* ---- state names --------------------------------------------------------- */
 
@@ -168,19 +147,6 @@ int probe_parse_in_list(const char *name, const char *list)
     return 0;
 }
 
-/* Appends formatted text to BUF of size LEN. */
-static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-    size_t used = strlen(buf);
-    if (used + 1 >= len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, len - used, fmt, ap);
-    va_end(ap);
-}
-
 /* Decides the listener state: all addresses, some only, loopback only, none, wrong owner. */
 void probe_parse_listener_verdict(struct listener_result *r, const uint16_t *ports, size_t nports,
                                   const char *expected)
@@ -188,14 +154,14 @@ void probe_parse_listener_verdict(struct listener_result *r, const uint16_t *por
     int any = 0, loop = 0, specific = 0, unexpected = 0;
     char portlist[64] = "";
     for (size_t i = 0; i < nports; i++)
-        append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
+        text_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
     char missing[64] = "";
     for (size_t p = 0; p < nports; p++) {
         int seen = 0;
         for (size_t i = 0; i < r->nsockets; i++)
             seen |= r->sockets[i].port == ports[p];
         if (!seen)
-            append(missing, sizeof missing, "%s%u", *missing ? "," : "", ports[p]);
+            text_append(missing, sizeof missing, "%s%u", *missing ? "," : "", ports[p]);
     }
     char specifics[128] = "", owners[128] = "";
     for (size_t i = 0; i < r->nsockets; i++) {
@@ -204,46 +170,46 @@ void probe_parse_listener_verdict(struct listener_result *r, const uint16_t *por
         if (s->pid >= 0 && !s->expected_owner) {
             unexpected = 1;
             if (!strstr(owners, s->process))
-                append(owners, sizeof owners, "%s%s (pid %d)", *owners ? ", " : "", s->process, s->pid);
+                text_append(owners, sizeof owners, "%s%s (pid %d)", *owners ? ", " : "", s->process, s->pid);
         }
         switch (probe_parse_scope(s->address)) {
         case PROBE_SCOPE_ANY: any = 1; break;
         case PROBE_SCOPE_LOOPBACK: loop = 1; break;
         default:
             specific = 1;
-            append(specifics, sizeof specifics, "%s%s", *specifics ? ", " : "", s->address);
+            text_append(specifics, sizeof specifics, "%s%s", *specifics ? ", " : "", s->address);
         }
     }
     r->summary[0] = '\0';
     if (r->nsockets == 0) {
         r->state = LISTENER_NOT_LISTENING;
-        fmt(r->summary, sizeof r->summary, "Nothing listens on TCP port %s.", portlist);
+        text_fmt(r->summary, sizeof r->summary, "Nothing listens on TCP port %s.", portlist);
         return;
     }
     if (any) {
         r->state = LISTENER_LISTENING;
-        fmt(r->summary, sizeof r->summary, "Listening on TCP port %s on all addresses", portlist);
+        text_fmt(r->summary, sizeof r->summary, "Listening on TCP port %s on all addresses", portlist);
     } else if (specific) {
         r->state = LISTENER_LISTENING;
         r->summary[0] = '\0';
-        append(r->summary, sizeof r->summary,
+        text_append(r->summary, sizeof r->summary,
                  "Listening on TCP port %s only on %s%s (not on all addresses: clients must use %s)",
                  portlist, specifics, loop ? " and loopback" : "",
                  strchr(specifics, ',') ? "one of these" : "this one");
     } else {
         (void)loop;
         r->state = LISTENER_LOOPBACK_ONLY;
-        fmt(r->summary, sizeof r->summary,
+        text_fmt(r->summary, sizeof r->summary,
                  "Listening on TCP port %s on loopback only: other machines cannot connect", portlist);
     }
     if (r->nsockets > 0 && r->sockets[0].pid >= 0 && !unexpected)
-        append(r->summary, sizeof r->summary, ", owned by %s (pid %d)", r->sockets[0].process,
+        text_append(r->summary, sizeof r->summary, ", owned by %s (pid %d)", r->sockets[0].process,
                r->sockets[0].pid);
     if (unexpected)
-        append(r->summary, sizeof r->summary, ", owned by %s, not the expected %s", owners, expected);
+        text_append(r->summary, sizeof r->summary, ", owned by %s, not the expected %s", owners, expected);
     if (*missing && nports > 1)
-        append(r->summary, sizeof r->summary, "; nothing on %s", missing);
-    append(r->summary, sizeof r->summary, ".");
+        text_append(r->summary, sizeof r->summary, "; nothing on %s", missing);
+    text_append(r->summary, sizeof r->summary, ".");
 }
 
 /* ---- nftables JSON ------------------------------------------------------- */
@@ -319,56 +285,56 @@ static void nft_value_text(json_t *v, char *buf, size_t len)
 {
     buf[0] = '\0';
     if (json_is_integer(v)) {
-        fmt(buf, len, "%lld", (long long)json_integer_value(v));
+        text_fmt(buf, len, "%lld", (long long)json_integer_value(v));
     } else if (json_is_string(v)) {
-        scopy(buf, len, json_string_value(v));
+        text_copy(buf, len, json_string_value(v));
     } else if (json_is_array(v)) {
         size_t i;
         json_t *e;
         json_array_foreach(v, i, e) {
             char t[64];
             nft_value_text(e, t, sizeof t);
-            append(buf, len, "%s%s", i ? "," : "", t);
+            text_append(buf, len, "%s%s", i ? "," : "", t);
         }
     } else if (json_is_object(v)) {
         json_t *x;
         if ((x = json_object_get(v, "set")) && json_is_array(x)) {
-            append(buf, len, "{ ");
+            text_append(buf, len, "{ ");
             size_t i;
             json_t *e;
             json_array_foreach(x, i, e) {
                 char t[64];
                 nft_value_text(e, t, sizeof t);
-                append(buf, len, "%s%s", i ? ", " : "", t);
+                text_append(buf, len, "%s%s", i ? ", " : "", t);
             }
-            append(buf, len, " }");
+            text_append(buf, len, " }");
         } else if ((x = json_object_get(v, "set"))) {
             nft_value_text(x, buf, len);
         } else if ((x = json_object_get(v, "range")) && json_array_size(x) == 2) {
             char a[32], b[32];
             nft_value_text(json_array_get(x, 0), a, sizeof a);
             nft_value_text(json_array_get(x, 1), b, sizeof b);
-            fmt(buf, len, "%s-%s", a, b);
+            text_fmt(buf, len, "%s-%s", a, b);
         } else if ((x = json_object_get(v, "prefix"))) {
             char a[64];
             nft_value_text(json_object_get(x, "addr"), a, sizeof a);
-            fmt(buf, len, "%s/%lld", a, (long long)json_integer_value(json_object_get(x, "len")));
+            text_fmt(buf, len, "%s/%lld", a, (long long)json_integer_value(json_object_get(x, "len")));
         } else if ((x = json_object_get(v, "payload"))) {
             const char *proto = jstr(x, "protocol");
-            fmt(buf, len, "%s %s", !strcmp(proto, "th") ? "th" : proto, jstr(x, "field"));
+            text_fmt(buf, len, "%s %s", !strcmp(proto, "th") ? "th" : proto, jstr(x, "field"));
         } else if ((x = json_object_get(v, "meta"))) {
             const char *k = jstr(x, "key");
             if (!strcmp(k, "iifname") || !strcmp(k, "oifname") || !strcmp(k, "iif") || !strcmp(k, "oif") ||
                 !strcmp(k, "mark") || !strcmp(k, "nftrace"))
-                scopy(buf, len, k);
+                text_copy(buf, len, k);
             else
-                fmt(buf, len, "meta %s", k);
+                text_fmt(buf, len, "meta %s", k);
         } else if ((x = json_object_get(v, "ct"))) {
-            fmt(buf, len, "ct %s", jstr(x, "key"));
+            text_fmt(buf, len, "ct %s", jstr(x, "key"));
         } else if ((x = json_object_get(v, "fib"))) {
             char f[48];
             nft_value_text(json_object_get(x, "flags"), f, sizeof f);
-            fmt(buf, len, "fib %s %s", f, jstr(x, "result"));
+            text_fmt(buf, len, "fib %s %s", f, jstr(x, "result"));
         } else if ((x = json_object_get(v, "&")) && json_array_size(x) == 2) {
             char a[64], b[64] = "";
             nft_value_text(json_array_get(x, 0), a, sizeof a);
@@ -376,17 +342,17 @@ static void nft_value_text(json_t *v, char *buf, size_t len)
             if (json_is_array(mask)) {
                 size_t i;
                 json_t *e;
-                json_array_foreach(mask, i, e) append(b, sizeof b, "%s%s", i ? " | " : "(", json_string_value(e) ? json_string_value(e) : "?");
-                append(b, sizeof b, ")");
+                json_array_foreach(mask, i, e) text_append(b, sizeof b, "%s%s", i ? " | " : "(", json_string_value(e) ? json_string_value(e) : "?");
+                text_append(b, sizeof b, ")");
             } else {
                 nft_value_text(mask, b, sizeof b);
             }
-            fmt(buf, len, "%s & %s", a, b);
+            text_fmt(buf, len, "%s & %s", a, b);
         } else if ((x = json_object_get(v, "elem"))) {
             nft_value_text(json_object_get(x, "val"), buf, len);
         } else {
             const char *k = json_object_iter_key(json_object_iter(v));
-            scopy(buf, len, k ? k : "?");
+            text_copy(buf, len, k ? k : "?");
         }
     }
 }
@@ -410,37 +376,37 @@ static void nft_rule_text(json_t *rule, char *buf, size_t len)
             int quote = json_is_object(json_object_get(left, "meta")) &&
                         strstr(jstr(json_object_get(left, "meta"), "key"), "name");
             if ((!strcmp(op, "==") && !json_object_get(left, "&")) || !strcmp(op, "in"))
-                fmt(t, sizeof t, quote ? "%s \"%s\"" : "%s %s", l, r);
+                text_fmt(t, sizeof t, quote ? "%s \"%s\"" : "%s %s", l, r);
             else
-                fmt(t, sizeof t, quote ? "%s %s \"%s\"" : "%s %s %s", l, op, r);
+                text_fmt(t, sizeof t, quote ? "%s %s \"%s\"" : "%s %s %s", l, op, r);
         } else if ((x = json_object_get(e, "counter"))) {
             if (json_is_object(x) && json_object_get(x, "packets"))
-                fmt(t, sizeof t, "counter packets %lld bytes %lld",
+                text_fmt(t, sizeof t, "counter packets %lld bytes %lld",
                          (long long)json_integer_value(json_object_get(x, "packets")),
                          (long long)json_integer_value(json_object_get(x, "bytes")));
             else
-                fmt(t, sizeof t, "counter");
+                text_fmt(t, sizeof t, "counter");
         } else if ((x = json_object_get(e, "log"))) {
             const char *p = jstr(x, "prefix");
             if (*p)
-                fmt(t, sizeof t, "log prefix \"%s\"", p);
+                text_fmt(t, sizeof t, "log prefix \"%s\"", p);
             else
-                fmt(t, sizeof t, "log");
+                text_fmt(t, sizeof t, "log");
         } else if ((x = json_object_get(e, "reject"))) {
             const char *ty = jstr(x, "type");
             const char *ex = jstr(x, "expr");
             if (*ty && *ex)
-                fmt(t, sizeof t, "reject with %s %s", ty, ex);
+                text_fmt(t, sizeof t, "reject with %s %s", ty, ex);
             else if (*ty)
-                fmt(t, sizeof t, "reject with %s", ty);
+                text_fmt(t, sizeof t, "reject with %s", ty);
             else
-                fmt(t, sizeof t, "reject");
+                text_fmt(t, sizeof t, "reject");
         } else if ((x = json_object_get(e, "jump")) || (x = json_object_get(e, "goto"))) {
-            fmt(t, sizeof t, "%s %s", json_object_get(e, "jump") ? "jump" : "goto", jstr(x, "target"));
+            text_fmt(t, sizeof t, "%s %s", json_object_get(e, "jump") ? "jump" : "goto", jstr(x, "target"));
         } else if ((x = json_object_get(e, "vmap"))) {
             char k[64];
             nft_value_text(json_object_get(x, "key"), k, sizeof k);
-            fmt(t, sizeof t, "%s vmap { ", k);
+            text_fmt(t, sizeof t, "%s vmap { ", k);
             size_t j;
             json_t *pair;
             json_array_foreach(json_object_get(json_object_get(x, "data"), "set"), j, pair) {
@@ -449,18 +415,18 @@ static void nft_rule_text(json_t *rule, char *buf, size_t len)
                 json_t *vd = json_array_get(pair, 1);
                 const char *w = json_object_iter_key(json_object_iter(vd));
                 json_t *tg = json_object_get(json_object_get(vd, w ? w : ""), "target");
-                append(t, sizeof t, "%s%s : %s%s%s", j ? ", " : "", kv, w ? w : "?", tg ? " " : "",
+                text_append(t, sizeof t, "%s%s : %s%s%s", j ? ", " : "", kv, w ? w : "?", tg ? " " : "",
                        tg ? json_string_value(tg) : "");
             }
-            append(t, sizeof t, " }");
+            text_append(t, sizeof t, " }");
         } else if ((x = json_object_get(e, "limit"))) {
-            fmt(t, sizeof t, "limit rate %lld/%s", (long long)json_integer_value(json_object_get(x, "rate")),
+            text_fmt(t, sizeof t, "limit rate %lld/%s", (long long)json_integer_value(json_object_get(x, "rate")),
                      jstr(x, "per"));
         } else {
             const char *k = json_object_iter_key(json_object_iter(e));
-            scopy(t, sizeof t, k ? k : "?");
+            text_copy(t, sizeof t, k ? k : "?");
         }
-        append(buf, len, "%s%s", i ? " " : "", t);
+        text_append(buf, len, "%s%s", i ? " " : "", t);
     }
 }
 
@@ -727,11 +693,11 @@ static void nft_fill_rule(struct firewall_rule *fr, json_t *rule, const char *ve
 {
     memset(fr, 0, sizeof *fr);
     nft_rule_text(rule, fr->text, sizeof fr->text);
-    fmt(fr->table, sizeof fr->table, "%s %s", jstr(rule, "family"), jstr(rule, "table"));
-    scopy(fr->chain, sizeof fr->chain, jstr(rule, "chain"));
+    text_fmt(fr->table, sizeof fr->table, "%s %s", jstr(rule, "family"), jstr(rule, "table"));
+    text_copy(fr->chain, sizeof fr->chain, jstr(rule, "chain"));
     json_t *h = json_object_get(rule, "handle");
     fr->handle = json_is_integer(h) ? (long)json_integer_value(h) : -1;
-    scopy(fr->verdict, sizeof fr->verdict, verdict);
+    text_copy(fr->verdict, sizeof fr->verdict, verdict);
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(rule, "expr"), i, e) {
@@ -830,7 +796,7 @@ static enum nres nft_rule(struct neval *ev, json_t *rule, int *decided)
         }
         if ((x = json_object_get(e, "log"))) {
             logged = 1;
-            scopy(prefix, sizeof prefix, jstr(x, "prefix"));
+            text_copy(prefix, sizeof prefix, jstr(x, "prefix"));
             continue;
         }
         const char *w = verdict_word(e);
@@ -841,7 +807,7 @@ static enum nres nft_rule(struct neval *ev, json_t *rule, int *decided)
         }
         if (logged && !ev->d->logged) {
             ev->d->logged = 1;
-            scopy(ev->d->log_prefix, sizeof ev->d->log_prefix, prefix);
+            text_copy(ev->d->log_prefix, sizeof ev->d->log_prefix, prefix);
         }
         if ((x = json_object_get(e, "vmap"))) {
             long long iv = 0;
@@ -922,7 +888,7 @@ static int chain_cmp(const void *a, const void *b)
 static int skipped(const char *skip, const char *family, const char *table)
 {
     char key[160];
-    fmt(key, sizeof key, "%s %s", family, table);
+    text_fmt(key, sizeof key, "%s %s", family, table);
     return probe_parse_in_list(key, skip);
 }
 
@@ -999,10 +965,10 @@ int probe_parse_nft_eval(const char *json, uint16_t port, int family, const char
         if (r == N_CONTINUE || r == N_RETURN) {
             int drop = !strcmp(c->policy, "drop");
             d->rule = (struct firewall_rule){ .handle = -1, .port = port, .family = family };
-            fmt(d->rule.text, sizeof d->rule.text, "policy %s", drop ? "drop" : "accept");
-            fmt(d->rule.table, sizeof d->rule.table, "%s %s", c->family, c->table);
-            scopy(d->rule.chain, sizeof d->rule.chain, c->name);
-            fmt(d->rule.verdict, sizeof d->rule.verdict, "policy-%s", drop ? "drop" : "accept");
+            text_fmt(d->rule.text, sizeof d->rule.text, "policy %s", drop ? "drop" : "accept");
+            text_fmt(d->rule.table, sizeof d->rule.table, "%s %s", c->family, c->table);
+            text_copy(d->rule.chain, sizeof d->rule.chain, c->name);
+            text_fmt(d->rule.verdict, sizeof d->rule.verdict, "policy-%s", drop ? "drop" : "accept");
             if (drop) {
                 d->verdict = FW_DROP;
                 break;
@@ -1046,9 +1012,9 @@ void probe_parse_nft_xt_tables(const char *json, char *buf, size_t len)
             strcmp(name, "PREROUTING") && strcmp(name, "POSTROUTING"))
             continue;
         char key[160];
-        fmt(key, sizeof key, "%s %s", jstr(c, "family"), jstr(c, "table"));
+        text_fmt(key, sizeof key, "%s %s", jstr(c, "family"), jstr(c, "table"));
         if (!probe_parse_in_list(key, buf))
-            append(buf, len, "%s%s", *buf ? "," : "", key);
+            text_append(buf, len, "%s%s", *buf ? "," : "", key);
     }
     json_decref(root);
 }
@@ -1117,7 +1083,7 @@ static int ipt_split(char *s, char **tok, int max)
 static enum tri ipt_port_in(const char *spec, uint16_t port)
 {
     char buf[256];
-    scopy(buf, sizeof buf, spec);
+    text_copy(buf, sizeof buf, spec);
     char *save = NULL;
     for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
         char *colon = strchr(p, ':');
@@ -1146,7 +1112,7 @@ static int ipt_flags(const char *s)
         return 0;
     int bits = 0;
     char buf[128];
-    scopy(buf, sizeof buf, s);
+    text_copy(buf, sizeof buf, s);
     char *save = NULL;
     for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
         for (int i = 0; i < 6; i++)
@@ -1176,11 +1142,11 @@ static enum nres ipt_chain(struct ieval *ev, const char *chain);
 static void ipt_fill(struct firewall_rule *fr, const struct irule *r, const char *verdict, uint16_t port)
 {
     memset(fr, 0, sizeof *fr);
-    scopy(fr->text, sizeof fr->text, r->text);
-    fmt(fr->table, sizeof fr->table, "filter");
-    scopy(fr->chain, sizeof fr->chain, r->chain);
+    text_copy(fr->text, sizeof fr->text, r->text);
+    text_fmt(fr->table, sizeof fr->table, "filter");
+    text_copy(fr->chain, sizeof fr->chain, r->chain);
     fr->handle = r->pos;
-    scopy(fr->verdict, sizeof fr->verdict, verdict);
+    text_copy(fr->verdict, sizeof fr->verdict, verdict);
     fr->packets = r->packets;
     fr->port = port;
 }
@@ -1280,7 +1246,7 @@ static enum nres ipt_rule(struct ieval *ev, const struct irule *r)
     if (!strcmp(target, "LOG") || !strcmp(target, "NFLOG") || !strcmp(target, "ULOG")) {
         if (!ev->d->logged) {
             ev->d->logged = 1;
-            scopy(ev->d->log_prefix, sizeof ev->d->log_prefix, log_prefix);
+            text_copy(ev->d->log_prefix, sizeof ev->d->log_prefix, log_prefix);
         }
         return N_CONTINUE;
     }
@@ -1375,7 +1341,7 @@ int probe_parse_iptables_eval(const char *save, uint16_t port, struct fw_decisio
         }
         struct irule *r = &t.rules[t.nrules++];
         memset(r, 0, sizeof *r);
-        scopy(r->text, sizeof r->text, rl);
+        text_copy(r->text, sizeof r->text, rl);
         r->packets = pk;
         size_t rlen = strlen(rl);
         memcpy(sp, rl, rlen + 1);
@@ -1385,7 +1351,7 @@ int probe_parse_iptables_eval(const char *save, uint16_t port, struct fw_decisio
             t.nrules--;
             continue;
         }
-        scopy(r->chain, sizeof r->chain, r->tok[1]);
+        text_copy(r->chain, sizeof r->chain, r->tok[1]);
         long pos = 0;
         for (size_t k = 0; k < t.nrules; k++)
             pos += !strcmp(t.rules[k].chain, r->chain);
@@ -1408,10 +1374,10 @@ int probe_parse_iptables_eval(const char *save, uint16_t port, struct fw_decisio
             int drop = !strcmp(input->policy, "DROP");
             d->verdict = drop ? FW_DROP : FW_ACCEPT;
             d->rule = (struct firewall_rule){ .handle = -1, .port = port, .packets = input->packets };
-            fmt(d->rule.text, sizeof d->rule.text, ":INPUT %s (policy)", input->policy);
-            fmt(d->rule.table, sizeof d->rule.table, "filter");
-            fmt(d->rule.chain, sizeof d->rule.chain, "INPUT");
-            fmt(d->rule.verdict, sizeof d->rule.verdict, "policy-%s", drop ? "drop" : "accept");
+            text_fmt(d->rule.text, sizeof d->rule.text, ":INPUT %s (policy)", input->policy);
+            text_fmt(d->rule.table, sizeof d->rule.table, "filter");
+            text_fmt(d->rule.chain, sizeof d->rule.chain, "INPUT");
+            text_fmt(d->rule.verdict, sizeof d->rule.verdict, "policy-%s", drop ? "drop" : "accept");
         }
     }
     free(t.rules);
@@ -1481,11 +1447,11 @@ enum trace_kind probe_parse_trace_line(const char *line, struct trace_event *ev)
             ev->handle = atol(h + 10);
             *h = '\0';
         }
-        scopy(ev->text, sizeof ev->text, text);
+        text_copy(ev->text, sizeof ev->text, text);
         if (vd) {
             char v[32] = "";
             sscanf(vd, "(verdict %31[a-z]", v);
-            scopy(ev->verdict, sizeof ev->verdict, v);
+            text_copy(ev->verdict, sizeof ev->verdict, v);
         }
         return TRACE_RULE;
     }
@@ -1493,14 +1459,14 @@ enum trace_kind probe_parse_trace_line(const char *line, struct trace_event *ev)
         char v[16] = "";
         sscanf(rest + 7, "%15s", v);
         ev->verdict[0] = '\0';
-        append(ev->verdict, sizeof ev->verdict, "policy-%s", v);
-        fmt(ev->text, sizeof ev->text, "policy %s", v);
+        text_append(ev->verdict, sizeof ev->verdict, "policy-%s", v);
+        text_fmt(ev->text, sizeof ev->text, "policy %s", v);
         return TRACE_POLICY;
     }
     if (!strncmp(rest, "verdict ", 8)) {
         char v[16] = "";
         sscanf(rest + 8, "%15s", v);
-        scopy(ev->verdict, sizeof ev->verdict, v);
+        text_copy(ev->verdict, sizeof ev->verdict, v);
         return TRACE_VERDICT;
     }
     return TRACE_OTHER;
@@ -1519,7 +1485,7 @@ static int trace_slot(struct trace_state *st, const char *id, int make)
             st->used[i] = 1;
             st->decided[i] = 0;
             memset(&st->pkt[i], 0, sizeof st->pkt[i]);
-            scopy(st->pkt[i].id, sizeof st->pkt[i].id, id);
+            text_copy(st->pkt[i].id, sizeof st->pkt[i].id, id);
             st->pkt[i].handle = -1;
             return i;
         }
@@ -1532,8 +1498,8 @@ static void trace_undecided(struct trace_state *st, int i)
     if (st->decided[i])
         return;
     struct trace_event *p = &st->pkt[i];
-    scopy(p->verdict, sizeof p->verdict, "accept");
-    scopy(p->text, sizeof p->text, "no chain besides the trace chain saw it: nothing filters it");
+    text_copy(p->verdict, sizeof p->verdict, "accept");
+    text_copy(p->text, sizeof p->text, "no chain besides the trace chain saw it: nothing filters it");
     p->handle = -1;
 }
 
@@ -1554,8 +1520,8 @@ int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trac
             /* The current line is still to be handled: do it now, then report. */
             int s = trace_slot(st, ev.id, 1);
             if (s >= 0 && k == TRACE_PACKET && !st->pkt[s].dport) {
-                scopy(st->pkt[s].source, sizeof st->pkt[s].source, ev.source);
-                scopy(st->pkt[s].iif, sizeof st->pkt[s].iif, ev.iif);
+                text_copy(st->pkt[s].source, sizeof st->pkt[s].source, ev.source);
+                text_copy(st->pkt[s].iif, sizeof st->pkt[s].iif, ev.iif);
                 st->pkt[s].sport = ev.sport;
                 st->pkt[s].dport = ev.dport;
             }
@@ -1567,8 +1533,8 @@ int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trac
     struct trace_event *p = &st->pkt[s];
     if (k == TRACE_PACKET) {
         if (!p->dport) {
-            scopy(p->source, sizeof p->source, ev.source);
-            scopy(p->iif, sizeof p->iif, ev.iif);
+            text_copy(p->source, sizeof p->source, ev.source);
+            text_copy(p->iif, sizeof p->iif, ev.iif);
             p->sport = ev.sport;
             p->dport = ev.dport;
         }
@@ -1581,15 +1547,15 @@ int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trac
     int accept = !strcmp(v, "accept") || !strcmp(v, "policy-accept");
     if (!drop && !accept)
         return 0;
-    scopy(p->family, sizeof p->family, ev.family);
-    scopy(p->table, sizeof p->table, ev.table);
-    scopy(p->chain, sizeof p->chain, ev.chain);
-    scopy(p->verdict, sizeof p->verdict, v);
-    scopy(p->text, sizeof p->text, ev.text);
+    text_copy(p->family, sizeof p->family, ev.family);
+    text_copy(p->table, sizeof p->table, ev.table);
+    text_copy(p->chain, sizeof p->chain, ev.chain);
+    text_copy(p->verdict, sizeof p->verdict, v);
+    text_copy(p->text, sizeof p->text, ev.text);
     p->handle = ev.handle;
     if (drop) {
         if (strstr(ev.text, "reject"))
-            fmt(p->verdict, sizeof p->verdict, "reject");
+            text_fmt(p->verdict, sizeof p->verdict, "reject");
         *out = *p;
         st->used[s] = 0;
         return 1;
@@ -1620,7 +1586,7 @@ void probe_parse_ufw_conf(const char *text, int *enabled, char *loglevel, size_t
 {
     *enabled = 0;
     if (len)
-        fmt(loglevel, len, "low");
+        text_fmt(loglevel, len, "low");
     const char *p = text;
     while (p && *p) {
         char line[256];
@@ -1643,7 +1609,7 @@ void probe_parse_ufw_conf(const char *text, int *enabled, char *loglevel, size_t
         if (!strcmp(key, "ENABLED"))
             *enabled = !strcmp(v, "yes");
         else if (!strcmp(key, "LOGLEVEL") && len)
-            scopy(loglevel, len, v);
+            text_copy(loglevel, len, v);
     }
 }
 
@@ -1651,12 +1617,12 @@ void probe_parse_ufw_conf(const char *text, int *enabled, char *loglevel, size_t
 int probe_parse_firewalld_allows(const char *services, const char *ports, uint16_t port)
 {
     char buf[1024];
-    scopy(buf, sizeof buf, services ? services : "");
+    text_copy(buf, sizeof buf, services ? services : "");
     char *save = NULL;
     for (char *w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
         if ((port == 445 || port == 139) && (!strcmp(w, "samba") || !strcmp(w, "samba-dc")))
             return 1;
-    scopy(buf, sizeof buf, ports ? ports : "");
+    text_copy(buf, sizeof buf, ports ? ports : "");
     for (char *w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
         char *slash = strchr(w, '/');
         if (!slash || strcmp(slash + 1, "tcp"))

@@ -80,7 +80,7 @@ static void add(struct listener_result *r, int fam, const uint8_t *addr, uint32_
     memcpy(row.addr, addr, fam == 4 ? 4 : 16);
     size_t before = r->nsockets;
     if (win_listener_add_row(r, &row, P445_139, 2) && proc)
-        win_fmt(r->sockets[before].process, sizeof r->sockets[before].process, "%s", proc);
+        text_fmt(r->sockets[before].process, sizeof r->sockets[before].process, "%s", proc);
 }
 
 /* The listener verdict from recorded tables. */
@@ -191,12 +191,12 @@ static struct win_fw_rule rule(const char *name, const char *group, const char *
 {
     struct win_fw_rule r;
     memset(&r, 0, sizeof r);
-    win_fmt(r.name, sizeof r.name, "%s", name);
-    win_fmt(r.group, sizeof r.group, "%s", group);
-    win_fmt(r.local_ports, sizeof r.local_ports, "%s", ports);
-    win_fmt(r.remote, sizeof r.remote, "%s", remote);
-    win_fmt(r.app, sizeof r.app, "%s", app);
-    win_fmt(r.iftypes, sizeof r.iftypes, "All");
+    text_fmt(r.name, sizeof r.name, "%s", name);
+    text_fmt(r.group, sizeof r.group, "%s", group);
+    text_fmt(r.local_ports, sizeof r.local_ports, "%s", ports);
+    text_fmt(r.remote, sizeof r.remote, "%s", remote);
+    text_fmt(r.app, sizeof r.app, "%s", app);
+    text_fmt(r.iftypes, sizeof r.iftypes, "All");
     r.enabled = enabled;
     r.direction = 1;
     r.action = action;
@@ -337,7 +337,7 @@ static void test_logging(void)
     st.have_log = 1;
     st.current = WIN_FW_DOMAIN;
     for (int p = 0; p < 3; p++) {
-        win_fmt(st.log[p].path, sizeof st.log[p].path, "%s", "%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log");
+        text_fmt(st.log[p].path, sizeof st.log[p].path, "%s", "%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log");
         st.log[p].size_kb = 4096;
     }
     win_fw_logging_text(&st, buf, sizeof buf);
@@ -431,7 +431,7 @@ static void test_events(void)
     struct wfp_result r;
     memset(&r, 0, sizeof r);
     win_event_parse(EV5152, &r.drops[0]);
-    win_fmt(r.drops[0].filter_name, sizeof r.drops[0].filter_name, "Block SMB from anywhere");
+    text_fmt(r.drops[0].filter_name, sizeof r.drops[0].filter_name, "Block SMB from anywhere");
     r.ndrops = 1;
     win_wfp_verdict(&r, P445, 1, 86400, 1);
     CHECK_INT(r.state, WFP_DROPS);

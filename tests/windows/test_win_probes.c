@@ -41,7 +41,7 @@ static void own_name(char *buf, size_t len)
     DWORD n = GetModuleFileNameW(NULL, w, MAX_PATH);
     char p[MAX_PATH * 3];
     win_utf8(n ? w : L"", p, sizeof p);
-    win_fmt(buf, len, "%s", win_basename(p));
+    text_fmt(buf, len, "%s", win_basename(p));
 }
 
 /* The listener probe finds our own sockets. */

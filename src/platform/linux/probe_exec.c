@@ -188,13 +188,3 @@ int probe_exec_spawn(char *const argv[], int *fd)
     return (int)pid;
 }
 
-/* Formats into BUF, truncating quietly. */
-void probe_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-    if (!len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}

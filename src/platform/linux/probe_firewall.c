@@ -47,7 +47,7 @@ static int running(const char *name)
         if (de->d_name[0] < '1' || de->d_name[0] > '9')
             continue;
         char path[64], comm[64] = "";
-        probe_fmt(path, sizeof path, "/proc/%.20s/comm", de->d_name);
+        text_fmt(path, sizeof path, "/proc/%.20s/comm", de->d_name);
         FILE *f = fopen(path, "re");
         if (!f)
             continue;
@@ -84,7 +84,7 @@ static int eval_iptables(const char *prog, int family, const uint16_t *ports, si
                     *have_block = 1;
                 }
                 if (d.logged && !*log_prefix)
-                    probe_fmt(log_prefix, plen, "%s", d.log_prefix);
+                    text_fmt(log_prefix, plen, "%s", d.log_prefix);
                 *logged_all &= d.logged;
             }
         }
@@ -200,29 +200,29 @@ static void front_ends(const uint16_t *ports, size_t nports, struct firewall_res
             int active = rc == 0 && text && strstr(text, "Status: active");
             free(text);
             if (active || rc != 0) {
-                probe_fmt(out->frontend, sizeof out->frontend, "ufw");
+                text_fmt(out->frontend, sizeof out->frontend, "ufw");
                 if (!strcmp(level, "off"))
-                    probe_fmt(out->logging, sizeof out->logging,
+                    text_fmt(out->logging, sizeof out->logging,
                               "ufw logging is off: blocked SYNs are not logged (enable with: ufw logging low)");
                 else
-                    probe_fmt(out->logging, sizeof out->logging,
+                    text_fmt(out->logging, sizeof out->logging,
                               "ufw logs blocked packets (logging %s): /var/log/ufw.log or journalctl -k | grep 'UFW BLOCK'",
                               level);
-                probe_fmt(note, nlen, " ufw is in charge (/etc/ufw/ufw.conf ENABLED=yes): change rules with ufw allow, not nft.");
+                text_fmt(note, nlen, " ufw is in charge (/etc/ufw/ufw.conf ENABLED=yes): change rules with ufw allow, not nft.");
                 return;
             }
         }
     }
     if (!running("firewalld"))
         return;
-    probe_fmt(out->frontend, sizeof out->frontend, "firewalld");
+    text_fmt(out->frontend, sizeof out->frontend, "firewalld");
     char *zone = NULL, *services = NULL, *fports = NULL, *denied = NULL;
     char *a1[] = { "firewall-cmd", "--get-default-zone", NULL };
     probe_exec_run(a1, &zone, NULL, FW_TIMEOUT_MS);
     if (zone)
         zone[strcspn(zone, "\n")] = '\0';
     char zarg[96];
-    probe_fmt(zarg, sizeof zarg, "--zone=%s", zone && *zone ? zone : "public");
+    text_fmt(zarg, sizeof zarg, "--zone=%s", zone && *zone ? zone : "public");
     char *a2[] = { "firewall-cmd", zarg, "--list-services", NULL };
     char *a3[] = { "firewall-cmd", zarg, "--list-ports", NULL };
     char *a4[] = { "firewall-cmd", "--get-log-denied", NULL };
@@ -234,15 +234,15 @@ static void front_ends(const uint16_t *ports, size_t nports, struct firewall_res
         allows &= probe_parse_firewalld_allows(services, fports, ports[i]);
     if (services)
         services[strcspn(services, "\n")] = '\0';
-    probe_fmt(note, nlen, " firewalld is in charge: default zone %s allows services [%s]%s.",
+    text_fmt(note, nlen, " firewalld is in charge: default zone %s allows services [%s]%s.",
               zone && *zone ? zone : "?", services ? services : "", allows ? "" : " (not samba: firewall-cmd --add-service=samba)");
     if (denied) {
         denied[strcspn(denied, "\n")] = '\0';
         if (!strcmp(denied, "off"))
-            probe_fmt(out->logging, sizeof out->logging,
+            text_fmt(out->logging, sizeof out->logging,
                       "firewalld LogDenied=off: rejected SYNs are not logged (firewall-cmd --set-log-denied=all)");
         else
-            probe_fmt(out->logging, sizeof out->logging,
+            text_fmt(out->logging, sizeof out->logging,
                       "firewalld logs denied packets (LogDenied=%s): journalctl -k | grep -E 'REJECT|DROP'", denied);
     }
     free(zone);
@@ -272,14 +272,14 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
         int perm = err && (strstr(err, "Operation not permitted") || strstr(err, "ermission denied"));
         out->state = FIREWALL_UNKNOWN;
         out->lacks_privilege = perm;
-        probe_fmt(out->backend, sizeof out->backend, "nftables");
+        text_fmt(out->backend, sizeof out->backend, "nftables");
         if (perm)
-            probe_fmt(out->detail, sizeof out->detail,
+            text_fmt(out->detail, sizeof out->detail,
                       "reading the nftables ruleset needs CAP_NET_ADMIN: run tshoot check as root (nft: %.120s)",
                       err);
         else
-            probe_fmt(out->detail, sizeof out->detail, "%s failed (%d): %.150s", via, rc, err ? err : "");
-        probe_fmt(out->summary, sizeof out->summary, "Cannot read the firewall rules.");
+            text_fmt(out->detail, sizeof out->detail, "%s failed (%d): %.150s", via, rc, err ? err : "");
+        text_fmt(out->summary, sizeof out->summary, "Cannot read the firewall rules.");
         free(json);
         free(err);
         return;
@@ -292,7 +292,7 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
                 struct fw_decision d;
                 char *cause = NULL;
                 if (probe_parse_nft_eval(json, ports[i], fam, skip, &d, &cause) < 0) {
-                    probe_fmt(out->detail, sizeof out->detail, "%s", cause ? cause : "nft JSON unreadable");
+                    text_fmt(out->detail, sizeof out->detail, "%s", cause ? cause : "nft JSON unreadable");
                     free(cause);
                     continue;
                 }
@@ -305,11 +305,11 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
                         have_block = 1;
                     }
                     if (d.logged && !*log_prefix)
-                        probe_fmt(log_prefix, sizeof log_prefix, "%s", d.log_prefix);
+                        text_fmt(log_prefix, sizeof log_prefix, "%s", d.log_prefix);
                     logged_all &= d.logged;
                 }
             }
-        probe_fmt(engines, sizeof engines, "nftables");
+        text_fmt(engines, sizeof engines, "nftables");
     }
     free(json);
 
@@ -325,16 +325,16 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
             eval_iptables("ip6tables-save", 6, ports, nports, out, &first_block, &have_block, &logged_all,
                           log_prefix, sizeof log_prefix);
         saw_rules |= out->nrules > before;
-        probe_fmt(engines + strlen(engines), sizeof engines - strlen(engines), "%siptables-nft", *engines ? "+" : "");
+        text_fmt(engines + strlen(engines), sizeof engines - strlen(engines), "%siptables-nft", *engines ? "+" : "");
     }
     char *names = slurp("/proc/net/ip_tables_names");
     char legacy_save[32] = "";
     if (ipt_legacy)
-        probe_fmt(legacy_save, sizeof legacy_save, "iptables-save");
+        text_fmt(legacy_save, sizeof legacy_save, "iptables-save");
     else if (names && *names) {
         char path[512];
         if (probe_exec_find("iptables-legacy-save", path, sizeof path) == 0)
-            probe_fmt(legacy_save, sizeof legacy_save, "iptables-legacy-save");
+            text_fmt(legacy_save, sizeof legacy_save, "iptables-legacy-save");
     }
     free(names);
     if (*legacy_save) {
@@ -344,27 +344,27 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
         eval_iptables(ipt_legacy ? "ip6tables-save" : "ip6tables-legacy-save", 6, ports, nports, out, &first_block,
                       &have_block, &logged_all, log_prefix, sizeof log_prefix);
         saw_rules |= out->nrules > before;
-        probe_fmt(engines + strlen(engines), sizeof engines - strlen(engines), "%siptables-legacy",
+        text_fmt(engines + strlen(engines), sizeof engines - strlen(engines), "%siptables-legacy",
                   *engines ? "+" : "");
     }
     if (!*engines) {
         out->state = FIREWALL_UNKNOWN;
-        probe_fmt(out->backend, sizeof out->backend, "none");
-        probe_fmt(out->detail, sizeof out->detail, "neither nft nor iptables is installed");
-        probe_fmt(out->summary, sizeof out->summary, "Cannot read the firewall rules.");
+        text_fmt(out->backend, sizeof out->backend, "none");
+        text_fmt(out->detail, sizeof out->detail, "neither nft nor iptables is installed");
+        text_fmt(out->summary, sizeof out->summary, "Cannot read the firewall rules.");
         return;
     }
-    probe_fmt(out->backend, sizeof out->backend, "%s", engines);
+    text_fmt(out->backend, sizeof out->backend, "%s", engines);
 
     char note[256] = "";
     front_ends(ports, nports, out, note, sizeof note);
 
     char portlist[64] = "";
     for (size_t i = 0; i < nports; i++)
-        probe_fmt(portlist + strlen(portlist), sizeof portlist - strlen(portlist), "%s%u", i ? "," : "", ports[i]);
+        text_fmt(portlist + strlen(portlist), sizeof portlist - strlen(portlist), "%s%u", i ? "," : "", ports[i]);
     if (!saw_rules) {
         out->state = FIREWALL_OPEN;
-        probe_fmt(out->summary, sizeof out->summary,
+        text_fmt(out->summary, sizeof out->summary,
                   "No firewall chain filters incoming packets (%s): TCP port %s is not blocked here.%s", engines,
                   portlist, note);
     } else if (out->state == FIREWALL_BLOCKED && have_block) {
@@ -374,32 +374,32 @@ void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result
             if (!strcmp(out->rules[i].table, r->table) && !strcmp(out->rules[i].chain, r->chain) &&
                 out->rules[i].handle == r->handle && !strcmp(out->rules[i].text, r->text))
                 family = out->rules[i].family;
-        probe_fmt(out->summary, sizeof out->summary, "The firewall %ss TCP SYNs to port %u (%s): %s %s, %s%s.%s",
+        text_fmt(out->summary, sizeof out->summary, "The firewall %ss TCP SYNs to port %u (%s): %s %s, %s%s.%s",
                   first_block.verdict == FW_REJECT ? "reject" : "drop", r->port,
                   family == 4 ? "IPv4" : family == 6 ? "IPv6" : "IPv4 and IPv6", r->table, r->chain,
                   r->handle >= 0 ? "rule " : "", r->text, note);
     } else {
         struct firewall_rule *r = out->nrules ? &out->rules[0] : NULL;
-        probe_fmt(out->summary, sizeof out->summary, "The firewall lets TCP SYNs to port %s in%s%s%s%s%s.%s", portlist,
+        text_fmt(out->summary, sizeof out->summary, "The firewall lets TCP SYNs to port %s in%s%s%s%s%s.%s", portlist,
                   r ? " (" : "", r ? r->table : "", r ? " " : "", r ? r->text : "", r ? ")" : "", note);
     }
     size_t ncond = 0;
     for (size_t i = 0; i < out->nrules; i++)
         ncond += out->rules[i].conditional;
     if (ncond)
-        probe_fmt(out->detail, sizeof out->detail,
+        text_fmt(out->detail, sizeof out->detail,
                   "%zu rule(s) decide only for some sources or interfaces (marked conditional); the state is for a client they do not single out",
                   ncond);
     if (!*out->logging) {
         if (out->state != FIREWALL_BLOCKED)
-            probe_fmt(out->logging, sizeof out->logging, "nothing drops SYNs to port %s, so nothing to log", portlist);
+            text_fmt(out->logging, sizeof out->logging, "nothing drops SYNs to port %s, so nothing to log", portlist);
         else if (*log_prefix || (logged_all && have_block))
-            probe_fmt(out->logging, sizeof out->logging,
+            text_fmt(out->logging, sizeof out->logging,
                       "dropped SYNs are logged by a log rule%s%s%s: journalctl -k%s%s%s (or dmesg)",
                       *log_prefix ? " with prefix \"" : "", log_prefix, *log_prefix ? "\"" : "",
                       *log_prefix ? " | grep '" : "", log_prefix, *log_prefix ? "'" : "");
         else
-            probe_fmt(out->logging, sizeof out->logging,
+            text_fmt(out->logging, sizeof out->logging,
                       "dropped SYNs are not logged (no log rule on their path); the live trace shows them");
     }
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "text.h"
+
 /* probe_exec_run results besides an exit status 0..255. */
 #define PROBE_EXEC_NOTFOUND (-1)  /* the program is not installed */
 #define PROBE_EXEC_FAILED (-2)    /* fork, pipe or exec failed, or killed by a signal */
@@ -23,8 +25,5 @@ int probe_exec_run(char *const argv[], char **out, char **err, int timeout_ms);
  * and sets *FD to the read end, or returns -1. */
 int probe_exec_spawn(char *const argv[], int *fd);
 
-/* snprintf for human sentences, which may be cut short on purpose (a plain
- * function, so GCC's -Wformat-truncation guesses stay quiet). */
-void probe_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -136,7 +136,7 @@ static int find_owners(const struct raw_sock *socks, size_t n, int *pids)
         if (de->d_name[0] < '1' || de->d_name[0] > '9')
             continue;
         char path[300];
-        probe_fmt(path, sizeof path, "/proc/%s/fd", de->d_name);
+        text_fmt(path, sizeof path, "/proc/%s/fd", de->d_name);
         DIR *fds = opendir(path);
         if (!fds) {
             denied += errno == EACCES;
@@ -168,7 +168,7 @@ static int find_owners(const struct raw_sock *socks, size_t n, int *pids)
 static void read_comm(int pid, char *buf, size_t len)
 {
     char path[64];
-    probe_fmt(path, sizeof path, "/proc/%d/comm", pid);
+    text_fmt(path, sizeof path, "/proc/%d/comm", pid);
     buf[0] = '\0';
     FILE *f = fopen(path, "re");
     if (!f)
@@ -194,9 +194,9 @@ void probe_listener(const uint16_t *ports, size_t nports, const char *expected, 
         int b = proc_family(1, ports, nports, socks, &n, PROBE_MAX_SOCKETS);
         if (a < 0 && b < 0) {
             out->state = LISTENER_UNKNOWN;
-            probe_fmt(out->detail, sizeof out->detail,
+            text_fmt(out->detail, sizeof out->detail,
                      "netlink sock_diag failed and /proc/net/tcp is unreadable: %s", strerror(errno));
-            probe_fmt(out->summary, sizeof out->summary, "Cannot list listening sockets.");
+            text_fmt(out->summary, sizeof out->summary, "Cannot list listening sockets.");
             return;
         }
     }
@@ -215,16 +215,16 @@ void probe_listener(const uint16_t *ports, size_t nports, const char *expected, 
         struct passwd pw, *res = NULL;
         char pwbuf[1024];
         if (getpwuid_r(socks[i].uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res)
-            probe_fmt(s->user, sizeof s->user, "%s", pw.pw_name);
+            text_fmt(s->user, sizeof s->user, "%s", pw.pw_name);
         else
-            probe_fmt(s->user, sizeof s->user, "%u", socks[i].uid);
+            text_fmt(s->user, sizeof s->user, "%u", socks[i].uid);
     }
     probe_parse_listener_verdict(out, ports, nports, expected);
     if (unknown_owner && denied) {
         out->lacks_privilege = 1;
-        probe_fmt(out->detail, sizeof out->detail,
+        text_fmt(out->detail, sizeof out->detail,
                  "owner unknown: reading other users' /proc/PID/fd needs root (sockets from %s)", source);
     } else {
-        probe_fmt(out->detail, sizeof out->detail, "sockets from %s, owners from /proc/PID/fd", source);
+        text_fmt(out->detail, sizeof out->detail, "sockets from %s, owners from /proc/PID/fd", source);
     }
 }

@@ -41,7 +41,7 @@ static int systemd_unit(sd_bus *bus, const char *name, char *active, size_t alen
                         char *err, size_t elen)
 {
     char unit[96];
-    probe_fmt(unit, sizeof unit, "%s.service", name);
+    text_fmt(unit, sizeof unit, "%s.service", name);
     sd_bus_error e = SD_BUS_ERROR_NULL;
     sd_bus_message *reply = NULL;
     int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
@@ -52,14 +52,14 @@ static int systemd_unit(sd_bus *bus, const char *name, char *active, size_t alen
                                "org.freedesktop.systemd1.Manager", "LoadUnit", &e, &reply, "s", unit);
     }
     if (r < 0) {
-        probe_fmt(err, elen, "LoadUnit %s: %s", unit, e.message ? e.message : strerror(-r));
+        text_fmt(err, elen, "LoadUnit %s: %s", unit, e.message ? e.message : strerror(-r));
         sd_bus_error_free(&e);
         return -1;
     }
     const char *path = NULL;
     if (sd_bus_message_read(reply, "o", &path) < 0) {
         sd_bus_message_unref(reply);
-        probe_fmt(err, elen, "LoadUnit %s: bad reply", unit);
+        text_fmt(err, elen, "LoadUnit %s: bad reply", unit);
         return -1;
     }
     char *load = NULL, *act = NULL, *st = NULL;
@@ -71,7 +71,7 @@ static int systemd_unit(sd_bus *bus, const char *name, char *active, size_t alen
                                         "SubState", &e, &st) >= 0;
     sd_bus_message_unref(reply);
     if (!ok) {
-        probe_fmt(err, elen, "%s properties: %s", unit, e.message ? e.message : "error");
+        text_fmt(err, elen, "%s properties: %s", unit, e.message ? e.message : "error");
         sd_bus_error_free(&e);
         free(load);
         free(act);
@@ -79,8 +79,8 @@ static int systemd_unit(sd_bus *bus, const char *name, char *active, size_t alen
         return -1;
     }
     int found = strcmp(load, "not-found") != 0;
-    probe_fmt(active, alen, "%s%s", act, !strcmp(load, "masked") ? " (masked)" : "");
-    probe_fmt(sub, slen, "%s", st);
+    text_fmt(active, alen, "%s%s", act, !strcmp(load, "masked") ? " (masked)" : "");
+    text_fmt(sub, slen, "%s", st);
     free(load);
     free(act);
     free(st);
@@ -93,32 +93,32 @@ static int via_systemd(char names[][64], size_t n, struct service_result *out)
     sd_bus *bus = NULL;
     int r = sd_bus_open_system(&bus);
     if (r < 0) {
-        probe_fmt(out->detail, sizeof out->detail, "cannot reach systemd on the system bus: %s", strerror(-r));
+        text_fmt(out->detail, sizeof out->detail, "cannot reach systemd on the system bus: %s", strerror(-r));
         return -1;
     }
     sd_bus_set_method_call_timeout(bus, 2000000);
-    probe_fmt(out->manager, sizeof out->manager, "systemd");
+    text_fmt(out->manager, sizeof out->manager, "systemd");
     for (size_t i = 0; i < n; i++) {
         char active[48] = "", sub[32] = "", err[200] = "";
         r = systemd_unit(bus, names[i], active, sizeof active, sub, sizeof sub, err, sizeof err);
         if (r < 0) {
             out->state = SERVICE_UNKNOWN;
-            probe_fmt(out->name, sizeof out->name, "%s", names[i]);
-            probe_fmt(out->detail, sizeof out->detail, "%s", err);
+            text_fmt(out->name, sizeof out->name, "%s", names[i]);
+            text_fmt(out->detail, sizeof out->detail, "%s", err);
             out->lacks_privilege = strstr(err, "ccess denied") != NULL;
-            probe_fmt(out->summary, sizeof out->summary, "Cannot ask systemd about %s.service.", names[i]);
+            text_fmt(out->summary, sizeof out->summary, "Cannot ask systemd about %s.service.", names[i]);
             sd_bus_flush_close_unref(bus);
             return 0;
         }
         if (r == 0)
             continue;
-        probe_fmt(out->name, sizeof out->name, "%s", names[i]);
+        text_fmt(out->name, sizeof out->name, "%s", names[i]);
         if (!strcmp(active, "active") || !strcmp(active, "reloading")) {
             out->state = SERVICE_RUNNING;
-            probe_fmt(out->summary, sizeof out->summary, "%s.service is %s (%s).", names[i], active, sub);
+            text_fmt(out->summary, sizeof out->summary, "%s.service is %s (%s).", names[i], active, sub);
         } else {
             out->state = SERVICE_STOPPED;
-            probe_fmt(out->summary, sizeof out->summary, "%s.service is %s (%s): start it with systemctl start %s.",
+            text_fmt(out->summary, sizeof out->summary, "%s.service is %s (%s): start it with systemctl start %s.",
                      names[i], active, sub, names[i]);
         }
         sd_bus_flush_close_unref(bus);
@@ -126,8 +126,8 @@ static int via_systemd(char names[][64], size_t n, struct service_result *out)
     }
     sd_bus_flush_close_unref(bus);
     out->state = SERVICE_NOT_INSTALLED;
-    probe_fmt(out->name, sizeof out->name, "%s", names[0]);
-    probe_fmt(out->summary, sizeof out->summary, "No unit %s.service is installed.", names[0]);
+    text_fmt(out->name, sizeof out->name, "%s", names[0]);
+    text_fmt(out->summary, sizeof out->summary, "No unit %s.service is installed.", names[0]);
     return 0;
 }
 
@@ -143,7 +143,7 @@ static int process_running(const char *name, int *pid)
         if (de->d_name[0] < '1' || de->d_name[0] > '9')
             continue;
         char path[300], comm[64] = "";
-        probe_fmt(path, sizeof path, "/proc/%.20s/comm", de->d_name);
+        text_fmt(path, sizeof path, "/proc/%.20s/comm", de->d_name);
         FILE *f = fopen(path, "re");
         if (!f)
             continue;
@@ -166,14 +166,14 @@ static int installed(const char *name)
     char path[512];
     if (probe_exec_find(name, path, sizeof path) == 0)
         return 1;
-    probe_fmt(path, sizeof path, "/etc/init.d/%s", name);
+    text_fmt(path, sizeof path, "/etc/init.d/%s", name);
     return access(path, F_OK) == 0;
 }
 
 /* The OpenRC answer; 0 done, -1 when rc-service is missing. */
 static int via_openrc(char names[][64], size_t n, struct service_result *out)
 {
-    probe_fmt(out->manager, sizeof out->manager, "openrc");
+    text_fmt(out->manager, sizeof out->manager, "openrc");
     for (size_t i = 0; i < n; i++) {
         char *argv[] = { "rc-service", names[i], "status", NULL };
         char *text = NULL;
@@ -182,27 +182,27 @@ static int via_openrc(char names[][64], size_t n, struct service_result *out)
         if (rc == PROBE_EXEC_NOTFOUND)
             return -1;
         char script[128];
-        probe_fmt(script, sizeof script, "/etc/init.d/%s", names[i]);
+        text_fmt(script, sizeof script, "/etc/init.d/%s", names[i]);
         if (access(script, F_OK) != 0)
             continue;
-        probe_fmt(out->name, sizeof out->name, "%s", names[i]);
+        text_fmt(out->name, sizeof out->name, "%s", names[i]);
         if (rc == 0) {
             out->state = SERVICE_RUNNING;
-            probe_fmt(out->summary, sizeof out->summary, "%s is started (OpenRC).", names[i]);
+            text_fmt(out->summary, sizeof out->summary, "%s is started (OpenRC).", names[i]);
         } else if (rc == 3) {
             out->state = SERVICE_STOPPED;
-            probe_fmt(out->summary, sizeof out->summary, "%s is stopped (OpenRC): rc-service %s start.", names[i],
+            text_fmt(out->summary, sizeof out->summary, "%s is stopped (OpenRC): rc-service %s start.", names[i],
                      names[i]);
         } else {
             out->state = SERVICE_UNKNOWN;
-            probe_fmt(out->detail, sizeof out->detail, "rc-service %s status exited %d", names[i], rc);
-            probe_fmt(out->summary, sizeof out->summary, "OpenRC gave no clear state for %s.", names[i]);
+            text_fmt(out->detail, sizeof out->detail, "rc-service %s status exited %d", names[i], rc);
+            text_fmt(out->summary, sizeof out->summary, "OpenRC gave no clear state for %s.", names[i]);
         }
         return 0;
     }
     out->state = SERVICE_NOT_INSTALLED;
-    probe_fmt(out->name, sizeof out->name, "%s", names[0]);
-    probe_fmt(out->summary, sizeof out->summary, "No OpenRC service %s is installed.", names[0]);
+    text_fmt(out->name, sizeof out->name, "%s", names[0]);
+    text_fmt(out->summary, sizeof out->summary, "No OpenRC service %s is installed.", names[0]);
     return 0;
 }
 
@@ -211,20 +211,20 @@ static int via_openrc(char names[][64], size_t n, struct service_result *out)
 static void via_processes(char names[][64], size_t n, char procs[][64], size_t np,
                           struct service_result *out)
 {
-    probe_fmt(out->manager, sizeof out->manager, "process-table");
+    text_fmt(out->manager, sizeof out->manager, "process-table");
     int first_installed = -1;
     for (size_t i = 0; i < n; i++) {
         int pid = -1;
         int r = process_running(names[i], &pid);
         if (r < 0) {
             out->state = SERVICE_UNKNOWN;
-            probe_fmt(out->detail, sizeof out->detail, "/proc is unreadable");
+            text_fmt(out->detail, sizeof out->detail, "/proc is unreadable");
             return;
         }
         if (r > 0) {
             out->state = SERVICE_RUNNING;
-            probe_fmt(out->name, sizeof out->name, "%s", names[i]);
-            probe_fmt(out->summary, sizeof out->summary, "%s is running (pid %d; no init system, process table).",
+            text_fmt(out->name, sizeof out->name, "%s", names[i]);
+            text_fmt(out->summary, sizeof out->summary, "%s is running (pid %d; no init system, process table).",
                      names[i], pid);
             return;
         }
@@ -235,22 +235,22 @@ static void via_processes(char names[][64], size_t n, char procs[][64], size_t n
         int pid = -1;
         if (process_running(procs[i], &pid) > 0) {
             out->state = SERVICE_RUNNING;
-            probe_fmt(out->name, sizeof out->name, "%s", names[first_installed >= 0 ? first_installed : 0]);
-            probe_fmt(out->summary, sizeof out->summary,
+            text_fmt(out->name, sizeof out->name, "%s", names[first_installed >= 0 ? first_installed : 0]);
+            text_fmt(out->summary, sizeof out->summary,
                       "%s is running as %s (pid %d; no init system, process table).", out->name, procs[i], pid);
             return;
         }
     }
     if (first_installed >= 0) {
         out->state = SERVICE_STOPPED;
-        probe_fmt(out->name, sizeof out->name, "%s", names[first_installed]);
-        probe_fmt(out->summary, sizeof out->summary,
+        text_fmt(out->name, sizeof out->name, "%s", names[first_installed]);
+        text_fmt(out->summary, sizeof out->summary,
                  "%s is installed but not running (no init system; process table).", names[first_installed]);
-        probe_fmt(out->detail, sizeof out->detail, "neither systemd nor OpenRC manages services here");
+        text_fmt(out->detail, sizeof out->detail, "neither systemd nor OpenRC manages services here");
     } else {
         out->state = SERVICE_NOT_INSTALLED;
-        probe_fmt(out->name, sizeof out->name, "%s", names[0]);
-        probe_fmt(out->summary, sizeof out->summary, "%s is not installed.", names[0]);
+        text_fmt(out->name, sizeof out->name, "%s", names[0]);
+        text_fmt(out->summary, sizeof out->summary, "%s is not installed.", names[0]);
     }
 }
 
@@ -263,9 +263,9 @@ void probe_service(const char *names, const char *processes, struct service_resu
     size_t np = processes ? split_names(processes, procs, 8) : 0;
     if (n == 0) {
         out->state = SERVICE_UNKNOWN;
-        probe_fmt(out->manager, sizeof out->manager, "none");
-        probe_fmt(out->detail, sizeof out->detail, "the playbook names no service for Linux");
-        probe_fmt(out->summary, sizeof out->summary, "No service to check.");
+        text_fmt(out->manager, sizeof out->manager, "none");
+        text_fmt(out->detail, sizeof out->detail, "the playbook names no service for Linux");
+        text_fmt(out->summary, sizeof out->summary, "No service to check.");
         return;
     }
     if (sd_booted() > 0 && via_systemd(list, n, out) == 0)

@@ -84,9 +84,9 @@ static int add_table(const uint16_t *ports, size_t nports, char **cause)
 {
     char set[256] = "";
     for (size_t i = 0; i < nports; i++)
-        probe_fmt(set + strlen(set), sizeof set - strlen(set), "%s%u", i ? ", " : "", ports[i]);
+        text_fmt(set + strlen(set), sizeof set - strlen(set), "%s%u", i ? ", " : "", ports[i]);
     char rule[512];
-    probe_fmt(rule, sizeof rule,
+    text_fmt(rule, sizeof rule,
               "add table inet " TRACE_TABLE " ; "
               "add chain inet " TRACE_TABLE " pre { type filter hook prerouting priority -350 ; policy accept ; } ; "
               "add rule inet " TRACE_TABLE " pre tcp dport { %s } tcp flags & (syn | ack) == syn meta nftrace set 1",

@@ -21,7 +21,7 @@ static char wpcap_path[MAX_PATH * 3];
 /* Writes the failure message for PATH and ERR. */
 void win_npcap_cause(char *buf, size_t len, const char *path, const char *err)
 {
-    win_fmt(buf, len,
+    text_fmt(buf, len,
             "Npcap is not installed: cannot load %s (%s). Live capture needs it: download the installer from "
             "https://npcap.com/#download, run it as Administrator, then start tshoot again. The checks and "
             "`tshoot analyze FILE` work without it.",
@@ -44,7 +44,7 @@ static int try_load(const wchar_t *wpath, DWORD flags, char *err, size_t len)
         return -1;
     }
     if (!GetProcAddress(h, "pcap_open_live") || !GetProcAddress(h, "pcap_lib_version")) {
-        win_fmt(err, len, "it does not export pcap_open_live: not a libpcap");
+        text_fmt(err, len, "it does not export pcap_open_live: not a libpcap");
         FreeLibrary(h);
         return -1;
     }

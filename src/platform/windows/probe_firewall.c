@@ -145,7 +145,7 @@ static void read_logging(struct win_fw_state *st)
     for (int p = 0; p < 3; p++) {
         struct win_fw_log *l = &st->log[p];
         unsigned long v;
-        win_fmt(l->path, sizeof l->path, "%%systemroot%%\\system32\\LogFiles\\Firewall\\pfirewall.log");
+        text_fmt(l->path, sizeof l->path, "%%systemroot%%\\system32\\LogFiles\\Firewall\\pfirewall.log");
         l->size_kb = 4096;
         const wchar_t *keys[2] = { local[p], policy[p] }; /* later wins */
         for (int k = 0; k < 2; k++) {
@@ -177,9 +177,9 @@ static void com_failed(struct firewall_result *out, const char *step, HRESULT hr
     char e[160];
     out->state = FIREWALL_UNKNOWN;
     out->lacks_privilege = hr == E_ACCESSDENIED;
-    win_fmt(out->detail, sizeof out->detail, "Windows Firewall COM API: %s failed: %s", step,
+    text_fmt(out->detail, sizeof out->detail, "Windows Firewall COM API: %s failed: %s", step,
             win_error_text((unsigned long)hr, e, sizeof e));
-    win_fmt(out->summary, sizeof out->summary,
+    text_fmt(out->summary, sizeof out->summary,
             "Windows Firewall could not be read (is the Windows Defender Firewall service, mpssvc, running?).");
 }
 
@@ -187,7 +187,7 @@ static void com_failed(struct firewall_result *out, const char *step, HRESULT hr
 void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out)
 {
     memset(out, 0, sizeof *out);
-    win_fmt(out->backend, sizeof out->backend, "windows-firewall");
+    text_fmt(out->backend, sizeof out->backend, "windows-firewall");
     struct win_fw_state st;
     memset(&st, 0, sizeof st);
     read_logging(&st);

@@ -84,7 +84,7 @@ static int token_user(HANDLE proc, char *user, size_t len, DWORD *err)
             char n8[96], d8[96];
             win_utf8(name, n8, sizeof n8);
             win_utf8(dom, d8, sizeof d8);
-            win_fmt(user, len, "%s%s%s", d8, *d8 ? "\\" : "", n8);
+            text_fmt(user, len, "%s%s%s", d8, *d8 ? "\\" : "", n8);
             rc = 0;
         } else {
             *err = GetLastError();
@@ -110,8 +110,8 @@ int win_process_owner(int pid_, char *process, size_t plen, char *user, size_t u
     DWORD pid = (DWORD)pid_;
     process[0] = user[0] = '\0';
     if (pid == 4) {
-        win_fmt(process, plen, "System");
-        win_fmt(user, ulen, "NT AUTHORITY\\SYSTEM");
+        text_fmt(process, plen, "System");
+        text_fmt(user, ulen, "NT AUTHORITY\\SYSTEM");
         return 0;
     }
     if (pid_ <= 0)
@@ -124,7 +124,7 @@ int win_process_owner(int pid_, char *process, size_t plen, char *user, size_t u
         if (QueryFullProcessImageNameW(h, 0, path, &n)) {
             char p8[MAX_PATH * 3];
             win_utf8(path, p8, sizeof p8);
-            win_fmt(process, plen, "%s", win_basename(p8));
+            text_fmt(process, plen, "%s", win_basename(p8));
         }
         DWORD err = 0;
         if (token_user(h, user, ulen, &err) != 0 && err == ERROR_ACCESS_DENIED)
@@ -148,9 +148,9 @@ void probe_listener(const uint16_t *ports, size_t nports, const char *expected, 
     if (!t4 && !t6) {
         char e[160];
         out->state = LISTENER_UNKNOWN;
-        win_fmt(out->detail, sizeof out->detail, "GetExtendedTcpTable failed: %s", win_error_text(err4, e, sizeof e));
+        text_fmt(out->detail, sizeof out->detail, "GetExtendedTcpTable failed: %s", win_error_text(err4, e, sizeof e));
         out->lacks_privilege = err4 == ERROR_ACCESS_DENIED;
-        win_fmt(out->summary, sizeof out->summary, "The listening sockets could not be read.");
+        text_fmt(out->summary, sizeof out->summary, "The listening sockets could not be read.");
         return;
     }
     if (t4)
@@ -177,15 +177,15 @@ void probe_listener(const uint16_t *ports, size_t nports, const char *expected, 
     }
     win_listener_verdict(out, ports, nports, expected);
     if (unreported)
-        win_fmt(out->detail, sizeof out->detail, "the system reported no owning process (pid 0) for some sockets");
+        text_fmt(out->detail, sizeof out->detail, "the system reported no owning process (pid 0) for some sockets");
     if (denied) {
         out->lacks_privilege = 1;
-        win_fmt(out->detail, sizeof out->detail,
+        text_fmt(out->detail, sizeof out->detail,
                 "some owners' users are unknown: reading other users' processes needs Administrator");
     }
     if (!have4 || !have6) {
         char e[160];
-        win_fmt(out->detail, sizeof out->detail, "the IPv%d table could not be read: %s", have4 ? 6 : 4,
+        text_fmt(out->detail, sizeof out->detail, "the IPv%d table could not be read: %s", have4 ? 6 : 4,
                 win_error_text(have4 ? err6 : err4, e, sizeof e));
     }
 }

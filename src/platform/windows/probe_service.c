@@ -82,12 +82,12 @@ static void check_deps(SC_HANDLE scm, SC_HANDLE svc, int depth, char *stopped, s
         SC_HANDLE dep = OpenServiceW(scm, d, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG);
         if (!dep) {
             if (GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST)
-                win_append(stopped, len, "%s%s (not installed)", *stopped ? ", " : "", name);
+                text_append(stopped, len, "%s%s (not installed)", *stopped ? ", " : "", name);
             continue;
         }
         DWORD st = current_state(dep, &err);
         if (st && st != WIN_SCM_RUNNING)
-            win_append(stopped, len, "%s%s", *stopped ? ", " : "", name);
+            text_append(stopped, len, "%s%s", *stopped ? ", " : "", name);
         if (depth > 1)
             check_deps(scm, dep, depth - 1, stopped, len, seen, nseen);
         CloseServiceHandle(dep);
@@ -100,11 +100,11 @@ static void unknown(struct service_result *r, const char *name, const char *step
 {
     char e[160];
     r->state = SERVICE_UNKNOWN;
-    win_fmt(r->name, sizeof r->name, "%s", name);
+    text_fmt(r->name, sizeof r->name, "%s", name);
     r->lacks_privilege = err == ERROR_ACCESS_DENIED;
-    win_fmt(r->detail, sizeof r->detail, "%s failed: %s%s", step, win_error_text(err, e, sizeof e),
+    text_fmt(r->detail, sizeof r->detail, "%s failed: %s%s", step, win_error_text(err, e, sizeof e),
             r->lacks_privilege ? " (run as Administrator)" : "");
-    win_fmt(r->summary, sizeof r->summary, "The state of %s could not be read.", name);
+    text_fmt(r->summary, sizeof r->summary, "The state of %s could not be read.", name);
 }
 
 /* The state of the first installed service among NAMES (the SCM, which always
@@ -113,16 +113,16 @@ void probe_service(const char *names, const char *processes, struct service_resu
 {
     (void)processes;
     memset(out, 0, sizeof *out);
-    win_fmt(out->manager, sizeof out->manager, "scm");
+    text_fmt(out->manager, sizeof out->manager, "scm");
     char list[256];
-    win_fmt(list, sizeof list, "%s", names ? names : "");
+    text_fmt(list, sizeof list, "%s", names ? names : "");
     char first[64];
-    win_fmt(first, sizeof first, "%.*s", (int)strcspn(list, ","), list);
-    win_fmt(out->name, sizeof out->name, "%s", first);
+    text_fmt(first, sizeof first, "%.*s", (int)strcspn(list, ","), list);
+    text_fmt(out->name, sizeof out->name, "%s", first);
     if (!*first) {
         out->state = SERVICE_UNKNOWN;
-        win_fmt(out->detail, sizeof out->detail, "the playbook names no Windows service (service.windows)");
-        win_fmt(out->summary, sizeof out->summary, "No service to check.");
+        text_fmt(out->detail, sizeof out->detail, "the playbook names no Windows service (service.windows)");
+        text_fmt(out->summary, sizeof out->summary, "No service to check.");
         return;
     }
     SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
@@ -171,6 +171,6 @@ void probe_service(const char *names, const char *processes, struct service_resu
     }
     CloseServiceHandle(scm);
     out->state = SERVICE_NOT_INSTALLED;
-    win_fmt(out->summary, sizeof out->summary, "%s is not installed (the service control manager does not know %s).",
+    text_fmt(out->summary, sizeof out->summary, "%s is not installed (the service control manager does not know %s).",
             first, names);
 }

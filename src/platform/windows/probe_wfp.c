@@ -144,7 +144,7 @@ static int name_filters(struct wfp_result *r, DWORD *err)
 void probe_wfp_drops(const uint16_t *ports, size_t nports, unsigned max_age_s, struct wfp_result *out)
 {
     memset(out, 0, sizeof *out);
-    win_fmt(out->hint, sizeof out->hint, "%s", win_wfp_hint());
+    text_fmt(out->hint, sizeof out->hint, "%s", win_wfp_hint());
     DWORD aerr = 0;
     int audit = audit_state(&aerr);
     DWORD err = 0;
@@ -153,21 +153,21 @@ void probe_wfp_drops(const uint16_t *ports, size_t nports, unsigned max_age_s, s
     if (read_events(out, ports, nports, max_age_s, &err, &step) != 0) {
         out->state = WFP_UNKNOWN;
         out->lacks_privilege = err == ERROR_ACCESS_DENIED;
-        win_fmt(out->detail, sizeof out->detail, "%s failed: %s%s", step, win_error_text(err, e, sizeof e),
+        text_fmt(out->detail, sizeof out->detail, "%s failed: %s%s", step, win_error_text(err, e, sizeof e),
                 out->lacks_privilege ? " (reading the Security log needs Administrator)" : "");
         if (audit == 0)
-            win_append(out->detail, sizeof out->detail, "; drop auditing is off");
-        win_fmt(out->summary, sizeof out->summary,
+            text_append(out->detail, sizeof out->detail, "; drop auditing is off");
+        text_fmt(out->summary, sizeof out->summary,
                 "The Security log could not be read, so the filter that drops the SYNs is unknown.");
         return;
     }
     if (out->ndrops && name_filters(out, &err) != 0) {
-        win_fmt(out->detail, sizeof out->detail, "filter names unknown: FwpmEngineOpen0 failed: %s%s",
+        text_fmt(out->detail, sizeof out->detail, "filter names unknown: FwpmEngineOpen0 failed: %s%s",
                 win_error_text(err, e, sizeof e), err == ERROR_ACCESS_DENIED ? " (needs Administrator)" : "");
         out->lacks_privilege |= err == ERROR_ACCESS_DENIED;
     }
     if (audit < 0 && !out->detail[0]) {
-        win_fmt(out->detail, sizeof out->detail, "the audit policy could not be read: %s",
+        text_fmt(out->detail, sizeof out->detail, "the audit policy could not be read: %s",
                 win_error_text(aerr, e, sizeof e));
         out->lacks_privilege |= aerr == ERROR_ACCESS_DENIED || aerr == ERROR_PRIVILEGE_NOT_HELD;
     }

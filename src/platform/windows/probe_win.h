@@ -13,6 +13,7 @@
 
 #include "probe.h"
 #include "probe_windows.h"
+#include "text.h"
 
 /* ---- strings and errors (win_util.c) ------------------------------------ */
 
@@ -27,19 +28,7 @@ wchar_t *win_wide(const char *s);
  * number: "Access is denied. (error 5)". Returns BUF. */
 char *win_error_text(unsigned long err, char *buf, size_t len);
 
-/* snprintf that truncates quietly. */
-void win_fmt(char *buf, size_t len, const char *f, ...)
-#ifdef __GNUC__
-    __attribute__((format(gnu_printf, 3, 4)))
-#endif
-    ;
 
-/* Appends to BUF (NUL-terminated, LEN bytes), truncating quietly. */
-void win_append(char *buf, size_t len, const char *f, ...)
-#ifdef __GNUC__
-    __attribute__((format(gnu_printf, 3, 4)))
-#endif
-    ;
 
 /* ---- lists, ports and addresses (win_parse.c) ---------------------------- */
 

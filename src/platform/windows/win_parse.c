@@ -24,12 +24,6 @@
 
 #include "probe_win.h"
 
-/* Copies S into D of size N, truncating. */
-static void scopy(char *d, size_t n, const char *s)
-{
-    win_fmt(d, n, "%s", s ? s : "");
-}
-
 /* ---- lists, ports and addresses ------------------------------------------ */
 
 /* Skips spaces and tabs. */
@@ -103,7 +97,7 @@ uint16_t win_tcp_port(uint32_t dw_port)
 char *win_addr_format(int family, const uint8_t *a, char *buf, size_t len)
 {
     if (family == 4) {
-        win_fmt(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+        text_fmt(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
         return buf;
     }
     unsigned w[8];
@@ -111,7 +105,7 @@ char *win_addr_format(int family, const uint8_t *a, char *buf, size_t len)
         w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
     /* IPv4-mapped ::ffff:a.b.c.d keeps the dotted form. */
     if (!w[0] && !w[1] && !w[2] && !w[3] && !w[4] && w[5] == 0xffff) {
-        win_fmt(buf, len, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+        text_fmt(buf, len, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
         return buf;
     }
     int best = -1, bestlen = 1;
@@ -132,14 +126,14 @@ char *win_addr_format(int family, const uint8_t *a, char *buf, size_t len)
     char out[48] = "";
     for (int i = 0; i < 8; i++) {
         if (i == best) {
-            win_append(out, sizeof out, "::");
+            text_append(out, sizeof out, "::");
             i += bestlen - 1;
             continue;
         }
         size_t l = strlen(out);
-        win_append(out, sizeof out, "%s%x", (l && out[l - 1] != ':') ? ":" : "", w[i]);
+        text_append(out, sizeof out, "%s%x", (l && out[l - 1] != ':') ? ":" : "", w[i]);
     }
-    scopy(buf, len, out);
+    text_copy(buf, len, out);
     return buf;
 }
 
@@ -235,13 +229,13 @@ void win_listener_verdict(struct listener_result *r, const uint16_t *ports, size
     int any = 0, loop = 0, specific = 0, unexpected = 0, owners_known = 0;
     char portlist[64] = "", missing[64] = "", specifics[128] = "", owners[128] = "";
     for (size_t i = 0; i < nports; i++)
-        win_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
+        text_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
     for (size_t p = 0; p < nports; p++) {
         int seen = 0;
         for (size_t i = 0; i < r->nsockets; i++)
             seen |= r->sockets[i].port == ports[p];
         if (!seen)
-            win_append(missing, sizeof missing, "%s%u", *missing ? "," : "", ports[p]);
+            text_append(missing, sizeof missing, "%s%u", *missing ? "," : "", ports[p]);
     }
     for (size_t i = 0; i < r->nsockets; i++) {
         struct listener_socket *s = &r->sockets[i];
@@ -252,7 +246,7 @@ void win_listener_verdict(struct listener_result *r, const uint16_t *ports, size
         if (known && !s->expected_owner) {
             unexpected = 1;
             if (!strstr(owners, s->process))
-                win_append(owners, sizeof owners, "%s%s (pid %d)", *owners ? ", " : "", s->process, s->pid);
+                text_append(owners, sizeof owners, "%s%s (pid %d)", *owners ? ", " : "", s->process, s->pid);
         }
         switch (scope_of(s->address)) {
         case 0: any = 1; break;
@@ -260,41 +254,41 @@ void win_listener_verdict(struct listener_result *r, const uint16_t *ports, size
         default:
             specific = 1;
             if (!strstr(specifics, s->address))
-                win_append(specifics, sizeof specifics, "%s%s", *specifics ? ", " : "", s->address);
+                text_append(specifics, sizeof specifics, "%s%s", *specifics ? ", " : "", s->address);
         }
     }
     r->summary[0] = '\0';
     if (r->nsockets == 0) {
         r->state = LISTENER_NOT_LISTENING;
-        win_fmt(r->summary, sizeof r->summary, "Nothing listens on TCP port %s.", portlist);
+        text_fmt(r->summary, sizeof r->summary, "Nothing listens on TCP port %s.", portlist);
         return;
     }
     if (any) {
         r->state = LISTENER_LISTENING;
-        win_fmt(r->summary, sizeof r->summary, "Listening on TCP port %s on all addresses", portlist);
+        text_fmt(r->summary, sizeof r->summary, "Listening on TCP port %s on all addresses", portlist);
     } else if (specific) {
         r->state = LISTENER_LISTENING;
-        win_fmt(r->summary, sizeof r->summary,
+        text_fmt(r->summary, sizeof r->summary,
                 "Listening on TCP port %s only on %s%s (not on all addresses: clients must use %s)",
                 portlist, specifics, loop ? " and loopback" : "",
                 strchr(specifics, ',') ? "one of these" : "this one");
     } else {
         r->state = LISTENER_LOOPBACK_ONLY;
-        win_fmt(r->summary, sizeof r->summary,
+        text_fmt(r->summary, sizeof r->summary,
                 "Listening on TCP port %s on loopback only: other machines cannot connect", portlist);
     }
     if (unexpected)
-        win_append(r->summary, sizeof r->summary, ", owned by %s, not the expected %s", owners, expected);
+        text_append(r->summary, sizeof r->summary, ", owned by %s, not the expected %s", owners, expected);
     else if (owners_known)
-        win_append(r->summary, sizeof r->summary, ", owned by %s (pid %d)", r->sockets[0].process,
+        text_append(r->summary, sizeof r->summary, ", owned by %s (pid %d)", r->sockets[0].process,
                    r->sockets[0].pid);
     else if (r->sockets[0].pid >= 0)
-        win_append(r->summary, sizeof r->summary, " (owner unknown: pid %d)", r->sockets[0].pid);
+        text_append(r->summary, sizeof r->summary, " (owner unknown: pid %d)", r->sockets[0].pid);
     else
-        win_append(r->summary, sizeof r->summary, " (owner not reported)");
+        text_append(r->summary, sizeof r->summary, " (owner not reported)");
     if (*missing && nports > 1)
-        win_append(r->summary, sizeof r->summary, "; nothing on %s", missing);
-    win_append(r->summary, sizeof r->summary, ".");
+        text_append(r->summary, sizeof r->summary, "; nothing on %s", missing);
+    text_append(r->summary, sizeof r->summary, ".");
 }
 
 /* ---- service ------------------------------------------------------------- */
@@ -336,24 +330,24 @@ const char *win_start_type_name(unsigned long start_type, int delayed)
 void win_service_verdict(struct service_result *r, const char *name, unsigned long current_state,
                          unsigned long start_type, int delayed, const char *stopped_deps)
 {
-    scopy(r->name, sizeof r->name, name);
-    scopy(r->manager, sizeof r->manager, "scm");
+    text_copy(r->name, sizeof r->name, name);
+    text_copy(r->manager, sizeof r->manager, "scm");
     r->state = win_service_state(current_state);
     const char *st = win_start_type_name(start_type, delayed);
-    win_fmt(r->summary, sizeof r->summary, "%s is %s (start type %s)", name, scm_state_name(current_state), st);
+    text_fmt(r->summary, sizeof r->summary, "%s is %s (start type %s)", name, scm_state_name(current_state), st);
     if (r->state == SERVICE_STOPPED) {
         if (start_type == 4)
-            win_append(r->summary, sizeof r->summary,
+            text_append(r->summary, sizeof r->summary,
                        ": enable and start it with `sc config %s start= auto` then `sc start %s`", name, name);
         else if (current_state == 7)
-            win_append(r->summary, sizeof r->summary, ": paused, it takes no new connections; `sc continue %s`",
+            text_append(r->summary, sizeof r->summary, ": paused, it takes no new connections; `sc continue %s`",
                        name);
         else if (current_state == 1)
-            win_append(r->summary, sizeof r->summary, ": start it with `sc start %s`", name);
+            text_append(r->summary, sizeof r->summary, ": start it with `sc start %s`", name);
     }
     if (stopped_deps && *stopped_deps)
-        win_append(r->summary, sizeof r->summary, "; not running: %s, which it depends on", stopped_deps);
-    win_append(r->summary, sizeof r->summary, ".");
+        text_append(r->summary, sizeof r->summary, "; not running: %s, which it depends on", stopped_deps);
+    text_append(r->summary, sizeof r->summary, ".");
 }
 
 /* ---- firewall ------------------------------------------------------------ */
@@ -387,14 +381,14 @@ char *win_fw_profiles_name(long mask, char *buf, size_t len)
 {
     buf[0] = '\0';
     if ((mask & 7) == 7) {
-        win_fmt(buf, len, "all profiles");
+        text_fmt(buf, len, "all profiles");
         return buf;
     }
     for (int i = 0; i < 3; i++)
         if (mask & (1L << i))
-            win_append(buf, len, "%s%s", *buf ? ", " : "", PROFILE_NAMES[i]);
+            text_append(buf, len, "%s%s", *buf ? ", " : "", PROFILE_NAMES[i]);
     if (!*buf)
-        win_fmt(buf, len, "no profile");
+        text_fmt(buf, len, "no profile");
     return buf;
 }
 
@@ -419,14 +413,14 @@ static void to_rule(struct firewall_rule *o, const struct win_fw_rule *r, uint16
     char prof[48];
     memset(o, 0, sizeof *o);
     win_fw_profiles_name(r->profiles, prof, sizeof prof);
-    win_fmt(o->text, sizeof o->text, "%s: %s in TCP %s%s%s%s%s, %s, %s", r->name, r->action ? "allow" : "block",
+    text_fmt(o->text, sizeof o->text, "%s: %s in TCP %s%s%s%s%s, %s, %s", r->name, r->action ? "allow" : "block",
             r->protocol == 256 ? "(any protocol)" : r->local_ports, r->remote[0] && strcmp(r->remote, "*") ? " from " : "",
             r->remote[0] && strcmp(r->remote, "*") ? r->remote : "", r->app[0] ? " program " : "", r->app[0] ? r->app : "",
             prof, r->enabled ? "enabled" : "disabled");
-    win_fmt(o->table, sizeof o->table, "%s", r->group[0] ? r->group : "(no group)");
-    win_fmt(o->chain, sizeof o->chain, "inbound %s", prof);
+    text_fmt(o->table, sizeof o->table, "%s", r->group[0] ? r->group : "(no group)");
+    text_fmt(o->chain, sizeof o->chain, "inbound %s", prof);
     o->handle = -1;
-    scopy(o->verdict, sizeof o->verdict, verdict);
+    text_copy(o->verdict, sizeof o->verdict, verdict);
     o->port = port;
     o->family = 0;
     o->conditional = r->enabled && rule_conditional(r);
@@ -492,7 +486,7 @@ void win_fw_evaluate(const struct win_fw_state *st, const struct win_fw_rule *ru
                      const uint16_t *ports, size_t nports, struct firewall_result *out)
 {
     out->state = FIREWALL_OPEN;
-    scopy(out->backend, sizeof out->backend, "windows-firewall");
+    text_copy(out->backend, sizeof out->backend, "windows-firewall");
     out->nrules = 0;
     out->summary[0] = out->detail[0] = '\0';
     long current = st->current & 7;
@@ -501,16 +495,16 @@ void win_fw_evaluate(const struct win_fw_state *st, const struct win_fw_rule *ru
         current = 7; /* not reported: consider every profile */
     win_fw_profiles_name(current, curnames, sizeof curnames);
     for (size_t i = 0; i < nports; i++)
-        win_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
+        text_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
 
     int any_on = 0;
     for (int p = 0; p < 3; p++)
         if ((current & (1L << p)) && st->prof[p].enabled)
             any_on = 1;
     if (!any_on) {
-        win_fmt(out->summary, sizeof out->summary,
+        text_fmt(out->summary, sizeof out->summary,
                 "Windows Firewall is off for the current profile (%s): it lets TCP %s in.", curnames, portlist);
-        win_fmt(out->detail, sizeof out->detail, "current profile: %s", curnames);
+        text_fmt(out->detail, sizeof out->detail, "current profile: %s", curnames);
         return;
     }
     struct decision worst = { 0, NULL, "off" };
@@ -531,15 +525,15 @@ void win_fw_evaluate(const struct win_fw_state *st, const struct win_fw_rule *ru
             } else if (strcmp(d.why, "off") != 0) {
                 memset(&fr, 0, sizeof fr);
                 if (!strcmp(d.why, "block all"))
-                    win_fmt(fr.text, sizeof fr.text, "%s profile: block all incoming connections, including allowed programs",
+                    text_fmt(fr.text, sizeof fr.text, "%s profile: block all incoming connections, including allowed programs",
                             PROFILE_NAMES[p]);
                 else
-                    win_fmt(fr.text, sizeof fr.text, "%s profile: default inbound action %s", PROFILE_NAMES[p],
+                    text_fmt(fr.text, sizeof fr.text, "%s profile: default inbound action %s", PROFILE_NAMES[p],
                             d.blocked ? "block" : "allow");
-                scopy(fr.table, sizeof fr.table, "profile");
-                scopy(fr.chain, sizeof fr.chain, PROFILE_NAMES[p]);
+                text_copy(fr.table, sizeof fr.table, "profile");
+                text_copy(fr.chain, sizeof fr.chain, PROFILE_NAMES[p]);
                 fr.handle = -1;
-                scopy(fr.verdict, sizeof fr.verdict, d.blocked ? "policy-drop" : "policy-accept");
+                text_copy(fr.verdict, sizeof fr.verdict, d.blocked ? "policy-drop" : "policy-accept");
                 fr.port = ports[i];
                 add_rule(out, &fr);
             }
@@ -580,29 +574,29 @@ void win_fw_evaluate(const struct win_fw_state *st, const struct win_fw_rule *ru
     if (worst_p >= 0) {
         out->state = FIREWALL_BLOCKED;
         if (worst.by)
-            win_fmt(out->summary, sizeof out->summary,
+            text_fmt(out->summary, sizeof out->summary,
                     "Windows Firewall (%s profile) blocks TCP %u: the block rule \"%s\" wins over any allow rule",
                     PROFILE_NAMES[worst_p], worst_port, worst.by->name);
         else if (!strcmp(worst.why, "block all"))
-            win_fmt(out->summary, sizeof out->summary,
+            text_fmt(out->summary, sizeof out->summary,
                     "Windows Firewall (%s profile) blocks TCP %u: \"Block all incoming connections\" is set",
                     PROFILE_NAMES[worst_p], worst_port);
         else
-            win_fmt(out->summary, sizeof out->summary,
+            text_fmt(out->summary, sizeof out->summary,
                     "Windows Firewall (%s profile) blocks TCP %u: no enabled inbound rule allows it and the default "
                     "inbound action is block",
                     PROFILE_NAMES[worst_p], worst_port);
         if (fps_disabled)
-            win_append(out->summary, sizeof out->summary, "; the rule \"%s\" exists but is disabled", fps_disabled->name);
-        win_append(out->summary, sizeof out->summary, ".");
+            text_append(out->summary, sizeof out->summary, "; the rule \"%s\" exists but is disabled", fps_disabled->name);
+        text_append(out->summary, sizeof out->summary, ".");
     } else if (allowed_by) {
-        win_fmt(out->summary, sizeof out->summary, "Windows Firewall (%s) lets TCP %s in: rule \"%s\".", curnames,
+        text_fmt(out->summary, sizeof out->summary, "Windows Firewall (%s) lets TCP %s in: rule \"%s\".", curnames,
                 portlist, allowed_by->name);
     } else {
-        win_fmt(out->summary, sizeof out->summary,
+        text_fmt(out->summary, sizeof out->summary,
                 "Windows Firewall (%s) lets TCP %s in: the default inbound action is allow.", curnames, portlist);
     }
-    win_fmt(out->detail, sizeof out->detail, "current profile: %s; %zu inbound rule%s about TCP %s", curnames, n,
+    text_fmt(out->detail, sizeof out->detail, "current profile: %s; %zu inbound rule%s about TCP %s", curnames, n,
             n == 1 ? "" : "s", portlist);
 }
 
@@ -611,7 +605,7 @@ void win_fw_logging_text(const struct win_fw_state *st, char *buf, size_t len)
 {
     buf[0] = '\0';
     if (!st->have_log) {
-        win_fmt(buf, len, "Firewall log settings unknown (registry not readable).");
+        text_fmt(buf, len, "Firewall log settings unknown (registry not readable).");
         return;
     }
     long current = st->current & 7 ? st->current & 7 : 7;
@@ -623,18 +617,18 @@ void win_fw_logging_text(const struct win_fw_state *st, char *buf, size_t len)
         if (!first)
             first = &st->log[p];
         if (st->log[p].log_dropped)
-            win_append(on, sizeof on, "%s%s", *on ? ", " : "", PROFILE_NAMES[p]);
+            text_append(on, sizeof on, "%s%s", *on ? ", " : "", PROFILE_NAMES[p]);
         else
-            win_append(off, sizeof off, "%s%s", *off ? ", " : "", PROFILE_NAMES[p]);
+            text_append(off, sizeof off, "%s%s", *off ? ", " : "", PROFILE_NAMES[p]);
     }
     if (*on)
-        win_append(buf, len, "Dropped packets are logged (%s) to %s (%lu KB%s)", on, first->path, first->size_kb,
+        text_append(buf, len, "Dropped packets are logged (%s) to %s (%lu KB%s)", on, first->path, first->size_kb,
                    first->from_policy ? ", set by group policy" : "");
     if (*off)
-        win_append(buf, len, "%sDropped packets are not logged (%s): `netsh advfirewall set currentprofile logging "
+        text_append(buf, len, "%sDropped packets are not logged (%s): `netsh advfirewall set currentprofile logging "
                    "droppedconnections enable`, then read %s",
                    *buf ? "; " : "", off, first->path);
-    win_append(buf, len, ".");
+    text_append(buf, len, ".");
 }
 
 /* ---- Security log (WFP drops) -------------------------------------------- */
@@ -643,17 +637,17 @@ void win_fw_logging_text(const struct win_fw_state *st, char *buf, size_t len)
 void win_wfp_xpath(const uint16_t *ports, size_t nports, unsigned max_age_s, char *buf, size_t len)
 {
     buf[0] = '\0';
-    win_append(buf, len, "*[System[(EventID=5152 or EventID=5157)");
+    text_append(buf, len, "*[System[(EventID=5152 or EventID=5157)");
     if (max_age_s)
-        win_append(buf, len, " and TimeCreated[timediff(@SystemTime) <= %llu]",
+        text_append(buf, len, " and TimeCreated[timediff(@SystemTime) <= %llu]",
                    (unsigned long long)max_age_s * 1000ull);
-    win_append(buf, len, "]]");
+    text_append(buf, len, "]]");
     if (nports) {
-        win_append(buf, len, " and *[EventData[");
+        text_append(buf, len, " and *[EventData[");
         for (size_t i = 0; i < nports; i++)
-            win_append(buf, len, "%sData[@Name='DestPort']='%u' or Data[@Name='SourcePort']='%u'", i ? " or " : "",
+            text_append(buf, len, "%sData[@Name='DestPort']='%u' or Data[@Name='SourcePort']='%u'", i ? " or " : "",
                        ports[i], ports[i]);
-        win_append(buf, len, "]]");
+        text_append(buf, len, "]]");
     }
 }
 
@@ -725,13 +719,13 @@ int win_event_data(const char *xml, const char *name, char *buf, size_t len)
 static int xml_attr(const char *xml, const char *tag, const char *attr, char *buf, size_t len)
 {
     char open[48];
-    win_fmt(open, sizeof open, "<%s", tag);
+    text_fmt(open, sizeof open, "<%s", tag);
     const char *p = strstr(xml, open);
     if (!p)
         return -1;
     const char *gt = strchr(p, '>');
     char key[48];
-    win_fmt(key, sizeof key, "%s=", attr);
+    text_fmt(key, sizeof key, "%s=", attr);
     const char *a = strstr(p, key);
     if (!a || (gt && a > gt))
         return -1;
@@ -752,7 +746,7 @@ static int xml_attr(const char *xml, const char *tag, const char *attr, char *bu
 static int xml_text(const char *xml, const char *tag, char *buf, size_t len)
 {
     char open[48];
-    win_fmt(open, sizeof open, "<%s", tag);
+    text_fmt(open, sizeof open, "<%s", tag);
     size_t ol = strlen(open);
     for (const char *p = strstr(xml, open); p; p = strstr(p + 1, open)) {
         if (p[ol] != '>' && p[ol] != ' ')
@@ -791,7 +785,7 @@ int win_event_parse(const char *xml, struct wfp_drop *d)
         return -1;
     xml_attr(xml, "TimeCreated", "SystemTime", d->time, sizeof d->time);
     if (win_event_data(xml, "Direction", v, sizeof v) == 0)
-        scopy(d->direction, sizeof d->direction, insertion_name(v));
+        text_copy(d->direction, sizeof d->direction, insertion_name(v));
     win_event_data(xml, "SourceAddress", d->source, sizeof d->source);
     win_event_data(xml, "DestAddress", d->dest, sizeof d->dest);
     if (win_event_data(xml, "SourcePort", v, sizeof v) == 0)
@@ -802,7 +796,7 @@ int win_event_parse(const char *xml, struct wfp_drop *d)
         d->protocol = (unsigned)strtoul(v, NULL, 10);
     win_event_data(xml, "Application", d->application, sizeof d->application);
     if (win_event_data(xml, "LayerName", v, sizeof v) == 0)
-        scopy(d->layer, sizeof d->layer, insertion_name(v));
+        text_copy(d->layer, sizeof d->layer, insertion_name(v));
     if (win_event_data(xml, "FilterRTID", v, sizeof v) == 0)
         d->filter_id = strtoull(v, NULL, 10);
     return 0;
@@ -819,30 +813,30 @@ void win_wfp_verdict(struct wfp_result *r, const uint16_t *ports, size_t nports,
 {
     char portlist[48] = "", age[32] = "";
     for (size_t i = 0; i < nports; i++)
-        win_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
+        text_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
     if (max_age_s)
-        win_fmt(age, sizeof age, " in the last %u h", (max_age_s + 3599) / 3600);
+        text_fmt(age, sizeof age, " in the last %u h", (max_age_s + 3599) / 3600);
     if (r->ndrops) {
         const struct wfp_drop *d = &r->drops[0];
         r->state = WFP_DROPS;
-        win_fmt(r->summary, sizeof r->summary, "The filtering platform blocked %zu%s packet%s to TCP %s%s; newest %s %s:%u -> %s:%u by filter %llu",
+        text_fmt(r->summary, sizeof r->summary, "The filtering platform blocked %zu%s packet%s to TCP %s%s; newest %s %s:%u -> %s:%u by filter %llu",
                 r->ndrops, r->ndrops >= WFP_MAX_DROPS ? "+" : "", r->ndrops == 1 ? "" : "s", portlist, age,
                 d->time, d->source, d->sport, d->dest, d->dport, (unsigned long long)d->filter_id);
         if (d->filter_name[0])
-            win_append(r->summary, sizeof r->summary, " \"%s\"", d->filter_name);
-        win_append(r->summary, sizeof r->summary, ".");
+            text_append(r->summary, sizeof r->summary, " \"%s\"", d->filter_name);
+        text_append(r->summary, sizeof r->summary, ".");
         return;
     }
     if (audit == 0) {
         r->state = WFP_AUDIT_OFF;
-        win_fmt(r->summary, sizeof r->summary,
+        text_fmt(r->summary, sizeof r->summary,
                 "Drop auditing is off, so the Security log cannot say which filter drops TCP %s: turn it on (see the hint) "
                 "and try again.",
                 portlist);
         return;
     }
     r->state = WFP_NO_DROPS;
-    win_fmt(r->summary, sizeof r->summary, "The Security log holds no packet to TCP %s blocked by the filtering platform%s "
+    text_fmt(r->summary, sizeof r->summary, "The Security log holds no packet to TCP %s blocked by the filtering platform%s "
             "(events 5152, 5157)%s.",
             portlist, age, audit < 0 ? "; whether drop auditing is on is unknown" : "");
 }

@@ -64,31 +64,9 @@ char *win_error_text(unsigned long err, char *buf, size_t len)
     if (msg)
         LocalFree(msg);
     if (err > 0xffff)
-        win_fmt(buf, len, "%s%s(0x%08lx)", text, *text ? " " : "", err);
+        text_fmt(buf, len, "%s%s(0x%08lx)", text, *text ? " " : "", err);
     else
-        win_fmt(buf, len, "%s%s(error %lu)", text, *text ? " " : "", err);
+        text_fmt(buf, len, "%s%s(error %lu)", text, *text ? " " : "", err);
     return buf;
 }
 
-/* snprintf that truncates quietly. */
-void win_fmt(char *buf, size_t len, const char *f, ...)
-{
-    if (!len)
-        return;
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(buf, len, f, ap);
-    va_end(ap);
-}
-
-/* Appends to BUF, truncating quietly. */
-void win_append(char *buf, size_t len, const char *f, ...)
-{
-    size_t used = strlen(buf);
-    if (used + 1 >= len)
-        return;
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(buf + used, len - used, f, ap);
-    va_end(ap);
-}
