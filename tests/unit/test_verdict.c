@@ -55,6 +55,25 @@ seg(struct tracker *t, uint64_t ts, const char *src, uint16_t sp, const char *ds
     tracker_packet(t, &d, ts);
 }
 
+/* Feeds an ICMP admin-prohibited from SENDER quoting the SYN 192.168.1.10:1 ->
+ * 10.0.0.5:445 with sequence number SEQ. */
+static void
+admin_prohibited(struct tracker *t, const char *sender, uint32_t seq)
+{
+    struct decoded d;
+    memset(&d, 0, sizeof d);
+    d.result = DECODE_ICMP_UNREACH;
+    decode_addr_parse(sender, &d.icmp.sender);
+    decode_addr_parse("192.168.1.10", &d.tcp.src);
+    decode_addr_parse("10.0.0.5", &d.tcp.dst);
+    d.icmp.type = 3;
+    d.icmp.code = 13;
+    d.tcp.sport = 1;
+    d.tcp.dport = 445;
+    d.tcp.seq = seq;
+    tracker_packet(t, &d, 10);
+}
+
 /* A full handshake CLIENT:PORT -> SERVER:445 seen with TTLs SYN_TTL / SA_TTL. */
 static void
 handshake(struct tracker *t, uint64_t ts, const char *client, uint16_t port, const char *server,
@@ -194,18 +213,7 @@ test_sentences(void **state)
     /* unreachable: who sent it, the code by name */
     t = mk();
     seg(t, 0, "192.168.1.10", 1, "10.0.0.5", 445, 1, 0, SYN, 64, 0);
-    struct decoded d;
-    memset(&d, 0, sizeof d);
-    d.result = DECODE_ICMP_UNREACH;
-    decode_addr_parse("203.0.113.1", &d.icmp.sender);
-    decode_addr_parse("192.168.1.10", &d.tcp.src);
-    decode_addr_parse("10.0.0.5", &d.tcp.dst);
-    d.icmp.type = 3;
-    d.icmp.code = 13;
-    d.tcp.sport = 1;
-    d.tcp.dport = 445;
-    d.tcp.seq = 1;
-    tracker_packet(t, &d, 10);
+    admin_prohibited(t, "203.0.113.1", 1);
     verdict_compute(t, &in, &v);
     assert_int_equal(v.code, VERDICT_UNREACHABLE);
     assert_string_equal(v.scenario, "2");
@@ -218,8 +226,7 @@ test_sentences(void **state)
        which the playbook files under refused (scenario 1), not a device on the way */
     t = mk();
     seg(t, 0, "192.168.1.10", 1, "10.0.0.5", 445, 1, 0, SYN, 64, 0);
-    decode_addr_parse("10.0.0.5", &d.icmp.sender);
-    tracker_packet(t, &d, 10);
+    admin_prohibited(t, "10.0.0.5", 1);
     verdict_compute(t, &in, &v);
     assert_int_equal(v.code, VERDICT_UNREACHABLE);
     assert_string_equal(v.scenario, "1");
@@ -333,18 +340,7 @@ test_same_point_merge(void **state)
     struct tracker *a = mk(), *b = mk();
     seg(a, 0, "192.168.1.10", 1, "10.0.0.5", 445, 7, 0, SYN, 64, 0);
     seg(b, 0, "192.168.1.10", 1, "10.0.0.5", 445, 7, 0, SYN, 64, 0);
-    struct decoded d;
-    memset(&d, 0, sizeof d);
-    d.result = DECODE_ICMP_UNREACH;
-    decode_addr_parse("203.0.113.1", &d.icmp.sender);
-    decode_addr_parse("192.168.1.10", &d.tcp.src);
-    decode_addr_parse("10.0.0.5", &d.tcp.dst);
-    d.icmp.type = 3;
-    d.icmp.code = 13;
-    d.tcp.sport = 1;
-    d.tcp.dport = 445;
-    d.tcp.seq = 7;
-    tracker_packet(b, &d, 10);
+    admin_prohibited(b, "203.0.113.1", 7);
     const struct tracker *ts[2] = { a, b };
     struct path_report r;
     assert_int_equal(verdict_paths(ts, 2, NULL, &r, NULL), 0);
