@@ -19,6 +19,8 @@
 /* Which screen has the keys. */
 enum wizard_screen { SCREEN_MAIN, SCREEN_HELP, SCREEN_NOTE, SCREEN_EXPLAIN };
 
+struct checks;
+
 struct wizard {
     struct playbook *pb;
     enum wizard_screen screen;
@@ -33,6 +35,10 @@ struct wizard {
     struct evidence status;
     struct session *session;      /* the record of this session */
     struct trace_view trace;      /* the firewall trace started with t */
+    struct checks *checks;        /* the checks' worker (ui_checks.h) */
+    struct trace_run *tracer;     /* the trace's worker (ui_trace.h) */
+    char followed_scenario[8];    /* the evidence's scenario and verdict last shown */
+    char followed_code[32];
     wchar_t note[200];            /* the note being typed (SCREEN_NOTE) */
     unsigned explain;             /* the attempt the explain overlay shows */
     size_t note_len;

@@ -32,16 +32,14 @@ int wizard_evidence_scenario(const struct wizard *w)
     return -1;
 }
 
-static struct checks *checks;
-static struct trace_run *tracer;
 
 #define TRACE_SECONDS 30
 
 /* Starts the firewall trace in the background (key t). */
 void wizard_run_trace(struct wizard *w)
 {
-    if (tracer && trace_run_start(tracer, TRACE_SECONDS) == 0)
-        trace_run_collect(tracer, &w->trace);
+    if (w->tracer && trace_run_start(w->tracer, TRACE_SECONDS) == 0)
+        trace_run_collect(w->tracer, &w->trace);
 }
 
 /* Saves the session report; with LOUD set, says where in the footer. */
@@ -58,7 +56,7 @@ void wizard_save(struct wizard *w, int loud)
 /* Starts the checks again in the background (key r). */
 void wizard_run_checks(struct wizard *w)
 {
-    if (checks && checks_run(checks) == 0)
+    if (w->checks && checks_run(w->checks) == 0)
         w->status.checking = 1;
 }
 
@@ -127,15 +125,14 @@ static struct capture *start_capture(struct wizard *w, const char *iface, const 
  * the footer says what it is now. */
 static void follow_evidence(struct wizard *w)
 {
-    static char scenario[8], code[32];
     const struct capture_snapshot *c = &w->status.capture;
     int ev = wizard_evidence_scenario(w);
-    if (ev < 0 || (!strcmp(scenario, c->scenario) && !strcmp(code, c->verdict_code)))
+    if (ev < 0 || (!strcmp(w->followed_scenario, c->scenario) && !strcmp(w->followed_code, c->verdict_code)))
         return;
-    if (strcmp(scenario, c->scenario))
+    if (strcmp(w->followed_scenario, c->scenario))
         screen_main_show_scenario(w, (size_t)ev);
-    snprintf(scenario, sizeof scenario, "%s", c->scenario);
-    snprintf(code, sizeof code, "%s", c->verdict_code);
+    snprintf(w->followed_scenario, sizeof w->followed_scenario, "%s", c->scenario);
+    snprintf(w->followed_code, sizeof w->followed_code, "%s", c->verdict_code);
     snprintf(w->message, sizeof w->message, "%s %s: %.200s", ui_word(W_EVIDENCE_POINTS),
              w->pb->scenarios[ev].id, c->summary);
 }
@@ -151,10 +148,10 @@ static void usage(FILE *f)
 static int wizard_loop(struct wizard *w, struct capture *cap)
 {
     int fds[3], nfds = 0;
-    if (checks)
-        fds[nfds++] = checks_notify_fd(checks);
-    if (tracer)
-        fds[nfds++] = trace_run_notify_fd(tracer);
+    if (w->checks)
+        fds[nfds++] = checks_notify_fd(w->checks);
+    if (w->tracer)
+        fds[nfds++] = trace_run_notify_fd(w->tracer);
     if (cap)
         fds[nfds++] = capture_notify_fd(cap);
     while (!w->quit) {
@@ -170,11 +167,11 @@ static int wizard_loop(struct wizard *w, struct capture *cap)
         int what = term_wait(fds, nfds, w->trace.running ? 1000 : -1);
         if (what & TERM_QUIT)
             return term_quit_signal() ? term_quit_signal() : SIGHUP;
-        if (tracer)
-            trace_run_collect(tracer, &w->trace);
+        if (w->tracer)
+            trace_run_collect(w->tracer, &w->trace);
         if (what & TERM_EXTRA) {
-            if (checks)
-                checks_collect(checks, &w->status);
+            if (w->checks)
+                checks_collect(w->checks, &w->status);
             if (cap) {
                 capture_drain_notify(cap);
                 capture_snapshot(cap, &w->status.capture);
@@ -270,8 +267,8 @@ int cmd_wizard(int argc, char **argv)
         fprintf(stderr, "tshoot: %s\n", cause ? cause : "cannot give up root");
         exit(3);
     }
-    checks = checks_new(&pb);
-    tracer = trace_run_new(&pb);
+    w.checks = checks_new(&pb);
+    w.tracer = trace_run_new(&pb);
     wizard_run_checks(&w);
     sig = wizard_loop(&w, cap);
     term_close();
@@ -281,10 +278,8 @@ int cmd_wizard(int argc, char **argv)
     if (cap)
         capture_stop(cap);
     privsep_stop();
-    trace_run_free(tracer);
-    tracer = NULL;
-    checks_free(checks);
-    checks = NULL;
+    trace_run_free(w.tracer);
+    checks_free(w.checks);
     wizard_free(&w);
     session_free(&session);
     playbook_free(&pb);
