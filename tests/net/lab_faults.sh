@@ -23,9 +23,6 @@
 # PID namespace): it sees any smbd on the machine, so "stopped" is asserted
 # only when no smbd runs anywhere on the host.
 #
-# Checks marked "# TODO" state what DESIGN.md and the playbook call right and
-# the engine does not do yet: they print "not ok ... # TODO" without failing
-# the script, and "ok ... (known issue fixed)" once the engine changes.
 # Exit 0 pass, 1 fail, 77 skipped (not root, no network namespaces, a tool
 # missing). Durations: LAB_WATCH_SECONDS (default 3) per watch; LAB_TEST_FAULTS
 # (space separated) runs only those faults.
@@ -62,7 +59,7 @@ trap 'exit 1' INT TERM HUP
 if ! ip netns add "$LAB_TAG-probe" 2>/dev/null; then skip "ip netns add failed (no network namespace support)"; fi
 ip netns del "$LAB_TAG-probe"
 
-FAILS=0 TODOS=0
+FAILS=0
 ok() { echo "ok - $1"; }
 bad() { echo "not ok - $1"; FAILS=$((FAILS + 1)); }
 
@@ -80,18 +77,9 @@ print("null" if v is None else v if isinstance(v, str) else json.dumps(v, separa
 PY
 }
 
-# is NAME ACTUAL EXPECTED: EXPECTED may be "A|B" (either), or "WANT!NOW" for
-# a known engine issue: WANT is right, NOW is what the engine says today.
+# is NAME ACTUAL EXPECTED: EXPECTED may be "A|B" (either).
 is() {
-    case $3 in
-    *!*)
-        want=${3%%!*} now=${3#*!}
-        if [ "$2" = "$want" ]; then ok "$1: $2 (known issue fixed)"
-        elif [ "$2" = "$now" ]; then echo "not ok - $1: $2, should be $want # TODO engine"; TODOS=$((TODOS + 1))
-        else bad "$1: got '$2', expected '$want'"; fi ;;
-    *)
-        case "|$3|" in *"|$2|"*) ok "$1: $2" ;; *) bad "$1: got '$2', expected '$3'" ;; esac ;;
-    esac
+    case "|$3|" in *"|$2|"*) ok "$1: $2" ;; *) bad "$1: got '$2', expected '$3'" ;; esac
 }
 
 # flows FILE: the class counts as total,established,synack_no_ack,refused,unreachable,syn_no_synack
@@ -132,8 +120,7 @@ smb_try() {
 }
 
 # Expected per fault (a scenario of - is JSON null; flows are total,established,
-# synack_no_ack,refused,unreachable,syn_no_synack; WANT!NOW would mark a known
-# engine issue, printed as TODO; none at present):
+# synack_no_ack,refused,unreachable,syn_no_synack):
 # fault | server code scenario flows | client code scenario flows | pair code scenario | listener firewall check-exit
 EXPECT='
 healthy|handshake_ok - 1,1,0,0,0,0|handshake_ok - 1,1,0,0,0,0|handshake_ok -|listening open 0
@@ -276,5 +263,5 @@ LINE
     lab_down
     echo "# $f: $(($(date +%s) - t0)) s"
 done
-echo "# lab_faults.sh: $FAILS failed, $TODOS known engine issues (TODO), $(($(date +%s) - started)) s"
+echo "# lab_faults.sh: $FAILS failed, $(($(date +%s) - started)) s"
 [ "$FAILS" -eq 0 ]

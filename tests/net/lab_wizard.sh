@@ -10,14 +10,14 @@
 #                  drop); quitting removes the trace's table and saves an
 #                  evidence capture that analyze reads as syn_no_synack;
 #   smbd-stopped   evidence, scenario 1, Listener not_listening, Firewall open,
-#                  the footer quoting the RST (a known engine issue, TODO);
+#                  the footer quoting the RST;
 #   router-drop    no SYN ever reaches the server: the capture stays 0/0 and
 #                  the wizard points to no scenario (it must not blame the
 #                  server), Listener listening, Firewall open.
 # The Service line reads the host's process table (ip netns exec makes no PID
 # namespace): "stopped" is asserted only when no smbd runs on the host.
 # Exit 0 pass, 1 fail, 77 skipped (not root, no network namespaces, a tool
-# missing). Known engine issues print "not ok ... # TODO" without failing.
+# missing).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TSHOOT=${TSHOOT:-$PWD/${BUILD:-build}/tshoot}
@@ -46,7 +46,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 if ! ip netns add "$LAB_TAG-probe" 2>/dev/null; then skip "ip netns add failed (no network namespace support)"; fi
 ip netns del "$LAB_TAG-probe"
-TODOS=0
 
 # wait_re REGEX [SECONDS]: polls the screen until a line matches REGEX (grep -E).
 wait_re() {
@@ -148,10 +147,7 @@ if lab_start $f; then
     msg=$(screen | grep -o 'The evidence points to scenario 1:.*')
     case $msg in
     *RST*) ok "$f: the footer quotes the RST: $msg" ;;
-    *"no SYN-ACK leaves"*)
-        echo "not ok - $f: the footer says '$msg' while every SYN gets a RST # TODO engine"
-        TODOS=$((TODOS + 1)) ;;
-    *) fail "$f: footer: $msg" ;;
+    *) fail "$f: the footer should quote the RST every SYN gets: $msg" ;;
     esac
     lab_stop $f
 fi
@@ -173,5 +169,5 @@ if lab_start $f; then
 fi
 echo "# $f: $(($(date +%s) - t0)) s"
 
-echo "# lab_wizard.sh: $FAILS failed, $TODOS known engine issues (TODO), $(($(date +%s) - started)) s"
+echo "# lab_wizard.sh: $FAILS failed, $(($(date +%s) - started)) s"
 [ "$FAILS" -eq 0 ]
