@@ -16,7 +16,7 @@ endif
 
 PKGS := ncursesw libpcap jansson
 ifeq ($(PLATFORM),linux)
-  PKGS += libsystemd
+  PKGS += libsystemd libseccomp
 endif
 # Debian's iniparser 4.1 ships no .pc file: fall back to its include directory.
 INI_CFLAGS := $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
@@ -39,7 +39,7 @@ UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-test run test unit e2e lint-playbooks install uninstall clean bench
+.PHONY: all deps deps-test run test test-repeat unit e2e lint-playbooks install uninstall clean bench
 
 all: $(BUILD)/tshoot
 
@@ -75,6 +75,20 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# `make test-repeat [N=10] [TESTS="..."]`: the network and tmux tests (or
+# TESTS) N times in a row, for a test suspected of failing at random; prints
+# each run's closing line and time, then how many of the N runs passed.
+N ?= 10
+REPEAT_TESTS ?= tests/net/*.sh $(shell grep -l 'tests/lib/tmux.sh' tests/e2e/*.sh 2>/dev/null)
+TESTS ?= $(REPEAT_TESTS)
+test-repeat: deps-test
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@pass=0; for i in $$(seq $(N)); do \
+	  t0=$$(date +%s); \
+	  if BUILD=$(BUILD) sh tests/run.sh $(TESTS) >$(BUILD)/test-repeat-$$i.log 2>&1; then pass=$$((pass + 1)); r=passed; else r=FAILED; fi; \
+	  echo "run $$i: $$r in $$(($$(date +%s) - t0)) s: $$(tail -1 $(BUILD)/test-repeat-$$i.log) (log: $(BUILD)/test-repeat-$$i.log)"; \
+	done; echo "test-repeat: $$pass of $(N) runs passed"; [ $$pass -eq $(N) ]
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tshoot/playbooks $(DESTDIR)$(PREFIX)/share/man/man1

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: the cmocka programs in $BUILD/tests, then each script in
-# tests/e2e and tests/net. A script exits 0 (passed), 77 (skipped: it prints
-# why) or anything else (failed). Prints one closing line and fails if any failed.
+# tests/e2e and tests/net; with arguments, only those (test programs or
+# scripts). A script exits 0 (passed), 77 (skipped: it prints why) or anything
+# else (failed). Prints one closing line and fails if any failed.
 BUILD=${BUILD:-build}
 export BUILD TSHOOT="$PWD/$BUILD/tshoot"
 passed=0 failed=0 skipped=0 failures=""
@@ -14,15 +15,12 @@ record() { # record NAME STATUS
     esac
 }
 
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
-    echo "== $t"
-    "$t"; record "$t" $?
-done
-for t in tests/e2e/*.sh tests/net/*.sh; do
-    [ -f "$t" ] || continue
-    echo "== $t"
-    sh "$t"; record "$t" $?
+[ $# -gt 0 ] || set -- "$BUILD"/tests/test_* tests/e2e/*.sh tests/net/*.sh
+for t in "$@"; do
+    case $t in
+    *.sh) [ -f "$t" ] || continue; echo "== $t"; sh "$t"; record "$t" $? ;;
+    *) [ -x "$t" ] || continue; echo "== $t"; "$t"; record "$t" $? ;;
+    esac
 done
 [ -n "$failures" ] && echo "failed:$failures"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
