@@ -163,9 +163,11 @@ cmd_watch(int argc, char **argv)
         goto out_pb;
     }
     t0 = watch_now();
-    if (tty)
-        fprintf(stderr, "tshoot: capturing on %s (ports of %s)%s%s; Ctrl-C ends with the verdict\n",
-                iface, pb.id, write_path ? ", evidence to " : "", write_path ? write_path : "");
+    /* as tcpdump's "listening on": always, once the filter is set, so a script
+       can wait for this line before it sends traffic */
+    fprintf(stderr, "tshoot: listening on %s (ports of %s)%s%s%s\n", iface, pb.id,
+            write_path ? ", evidence to " : "", write_path ? write_path : "",
+            tty ? "; Ctrl-C ends with the verdict" : "");
     for (;;) {
         struct pollfd pfd = { capture_notify_fd(c), POLLIN, 0 };
         int wait_ms = 200;
