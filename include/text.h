@@ -20,31 +20,6 @@
 #define TEXT_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
 #else
 #define TEXT_PRINTF(f, a) __attribute__((format(printf, f, a)))
-/* Flags of the visible form: controls that the caller's format uses. */
-#define TEXT_KEEP_NL  1   /* '\n' passes (a report's lines, a playbook's paragraphs) */
-#define TEXT_KEEP_TAB 2   /* '\t' passes */
-
-/* Writes the visible form of the LEN bytes at S into OUT of size N, cut
- * before an escape or a character that would not fit; returns OUT. */
-char *text_visible_n(char *out, size_t n, const char *s, size_t len, int flags);
-
-/* The visible form of string S (NULL: "") into OUT of size N, no control
- * kept; returns OUT, to use as a printf argument. */
-const char *text_visible(char *out, size_t n, const char *s);
-
-/* The visible form of the LEN bytes at S, malloc'd (NULL when out of memory). */
-char *text_visible_dup(const char *s, size_t len, int flags);
-
-/* Writes the visible form of the LEN bytes at S to F. */
-void text_put_visible(FILE *f, const char *s, size_t len, int flags);
-
-/* Whether string S holds anything the visible form would escape (a control
- * with FLAGS not keeping it, or bytes that are not UTF-8). */
-int text_has_controls(const char *s, int flags);
-
-/* Room for the visible form of a field of N bytes (each byte at most \xNN). */
-#define TEXT_VISIBLE_SIZE(n) (4 * (n) + 1)
-
 #endif
 
 /* snprintf into BUF of size LEN, cut quietly. */
@@ -77,6 +52,22 @@ void text_put_visible(FILE *f, const char *s, size_t len, int flags);
 /* Whether string S holds anything the visible form would escape (a control
  * with FLAGS not keeping it, or bytes that are not UTF-8). */
 int text_has_controls(const char *s, int flags);
+
+/* Visible forms for the arguments of one printf: each call of text_vis()
+ * takes the next of the slots (the oldest is released), so one call of printf
+ * may use up to TEXT_VIS_SLOTS of them. Zero it before use. */
+#define TEXT_VIS_SLOTS 8
+struct text_vis {
+    char *slot[TEXT_VIS_SLOTS];
+    unsigned next;
+};
+
+/* The visible form of S (NULL: ""), no control kept, valid until
+ * TEXT_VIS_SLOTS more calls or text_vis_free(); "" when out of memory. */
+const char *text_vis(struct text_vis *v, const char *s);
+
+/* Releases the slots of V. */
+void text_vis_free(struct text_vis *v);
 
 /* Room for the visible form of a field of N bytes (each byte at most \xNN). */
 #define TEXT_VISIBLE_SIZE(n) (4 * (n) + 1)

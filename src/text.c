@@ -122,6 +122,24 @@ char *text_visible_dup(const char *s, size_t len, int flags)
     return out ? text_visible_n(out, TEXT_VISIBLE_SIZE(len), s, len, flags) : NULL;
 }
 
+/* The visible form of S in the next slot of V, no control kept. */
+const char *text_vis(struct text_vis *v, const char *s)
+{
+    unsigned i = v->next++ % TEXT_VIS_SLOTS;
+    s = s ? s : "";
+    free(v->slot[i]);
+    v->slot[i] = text_visible_dup(s, strlen(s), 0);
+    return v->slot[i] ? v->slot[i] : "";
+}
+
+/* Releases the slots of V. */
+void text_vis_free(struct text_vis *v)
+{
+    for (unsigned i = 0; i < TEXT_VIS_SLOTS; i++)
+        free(v->slot[i]);
+    memset(v, 0, sizeof *v);
+}
+
 /* Writes the visible form of the LEN bytes at S to F. */
 void text_put_visible(FILE *f, const char *s, size_t len, int flags)
 {
