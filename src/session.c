@@ -127,7 +127,8 @@ static json_t *capture_json(const struct evidence *ev)
 {
     const struct capture_snapshot *c = &ev->capture;
     if (!ev->have_capture)
-        return json_pack("{s:s, s:s}", "source", ev->capture_source, "error", ev->capture_error);
+        return json_pack("{s:o, s:o}", "source", probe_json_string(ev->capture_source), "error",
+                         probe_json_string(ev->capture_error));
     json_t *flows = json_object();
     json_object_set_new(flows, "total", json_integer((json_int_t)c->counts.total));
     for (int k = 0; k < HS_NCLASSES; k++)
@@ -141,7 +142,7 @@ static json_t *capture_json(const struct evidence *ev)
             json_array_append_new(ladder, json_string(c->recent[i].ladder[l]));
         break;
     }
-    return json_pack("{s:s, s:I, s:o, s:{s:s, s:s, s:s}, s:o, s:I, s:I}", "source", ev->capture_source,
+    return json_pack("{s:o, s:I, s:o, s:{s:s, s:s, s:s}, s:o, s:I, s:I}", "source", probe_json_string(ev->capture_source),
                      "packets", (json_int_t)c->packets, "flows", flows, "verdict", "code", c->verdict_code,
                      "scenario", c->scenario, "summary", c->summary, "ladder", ladder,
                      "kernel_drops", (json_int_t)c->kernel_drops, "interface_drops",
@@ -181,8 +182,8 @@ static json_t *session_json(const struct session *s, const struct evidence *ev)
         json_object_set_new(checks, "service", probe_json_service(&ev->service));
     if (ev->have_firewall)
         json_object_set_new(checks, "firewall", probe_json_firewall(&ev->firewall));
-    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}",
-                     "tshoot_session", 1, "host", s->host, "os", s->os,
+    return json_pack("{s:i, s:o, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}",
+                     "tshoot_session", 1, "host", probe_json_string(s->host), "os", probe_json_string(s->os),
                      "started", iso(s->started, t1, sizeof t1), "saved", iso(time(NULL), t2, sizeof t2),
                      "playbook", "id", s->pb->id, "version", s->pb->version, "lang", s->pb->lang,
                      "title", s->pb->title, "capture", capture_json(ev), "checks", checks,

@@ -9,8 +9,8 @@ TSHOOT=${TSHOOT:-build/tshoot}
 . tests/lib/tmux.sh
 command -v python3 >/dev/null || { echo "SKIPPED: python3 is not installed"; exit 77; }
 work=$(mktemp -d)
-lpid=
-cleanup() { tmux_cleanup; [ -n "$lpid" ] && kill "$lpid" 2>/dev/null; rm -rf "$work"; }
+lpids=
+cleanup() { tmux_cleanup; for p in $lpids; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 ESC=$(printf '\033')
 VISIBLE='\x1b]0;pwned\x07x'
@@ -29,21 +29,29 @@ has_visible() {
     grep -qF "$VISIBLE" "$2" && ok "$1: shows $VISIBLE" || fail "$1: no '$VISIBLE' in: $(cat -v "$2" | head -20)"
 }
 
-# The listener: python renames itself to ESC ] 0 ; pwned BEL x, then listens.
-python3 -c '
+# listen_as BYTES FILE: a python listener on a free loopback port that renames
+# itself to BYTES (a Python bytes literal) with prctl(PR_SET_NAME); its port
+# goes to FILE, its pid to $lpid (added to $lpids for the cleanup).
+listen_as() {
+    python3 -c '
 import ctypes, socket, sys, time
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen(1)
-ctypes.CDLL(None).prctl(15, b"\x1b]0;pwned\x07x", 0, 0, 0)
+ctypes.CDLL(None).prctl(15, eval(sys.argv[1]), 0, 0, 0)
 print(s.getsockname()[1], flush=True)
 time.sleep(120)
-' >"$work/port" &
-lpid=$!
-i=0
-while [ ! -s "$work/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+' "$1" >"$2" &
+    lpid=$!
+    lpids="$lpids $lpid"
+    i=0
+    while [ ! -s "$2" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -s "$2" ] || { echo "FAILED: the listener did not start"; exit 1; }
+}
+
+# The listener named ESC ] 0 ; pwned BEL x.
+listen_as 'b"\x1b]0;pwned\x07x"' "$work/port"
 port=$(cat "$work/port")
-[ -n "$port" ] || { echo "FAILED: the listener did not start"; exit 1; }
 LC_ALL=C grep -q "$ESC" "/proc/$lpid/comm" || { echo "SKIPPED: prctl(PR_SET_NAME) did not take"; exit 77; }
 
 "$TSHOOT" check --port "$port" >"$work/check.txt"
@@ -59,6 +67,21 @@ assert any(s["process"] == "\x1b]0;pwned\x07x" for s in j["listener"]["sockets"]
     && ok "check --json: the name is JSON-escaped (\\u001b) and decodes to the real name" \
     || fail "check --json: $(cat -v "$work/check.json")"
 no_esc "check --json" "$work/check.json"
+
+# A name that is not UTF-8 (a raw C1 CSI byte, 0xff): JSON still comes out
+# (jansson takes only UTF-8: the name is given in its visible form).
+listen_as 'b"bad\xff\x9bname"' "$work/port2"
+"$TSHOOT" check --port "$(cat "$work/port2")" >"$work/check2.txt"
+no_esc "check (text), a name that is not UTF-8" "$work/check2.txt"
+grep -qF 'bad\xff\x9bname' "$work/check2.txt" && ok "check (text): shows bad\xff\x9bname" \
+    || fail "check (text) of a name that is not UTF-8: $(cat -v "$work/check2.txt")"
+"$TSHOOT" check --port "$(cat "$work/port2")" --json >"$work/check2.json"
+python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert [s["process"] for s in j["listener"]["sockets"]] == ["bad\\xff\\x9bname"], j["listener"]
+' "$work/check2.json" && ok "check --json: a name that is not UTF-8 still gives whole JSON, in its visible form" \
+    || fail "check --json of a name that is not UTF-8: $(cat -v "$work/check2.json")"
 
 # The wizard with a playbook for that port: the step's check names the owner.
 "$TSHOOT" new-playbook esc-test --port "$port" -o "$work/esc-test.ini" >/dev/null
