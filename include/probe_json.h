@@ -7,6 +7,11 @@
 
 #include "probe.h"
 
+/* A new JSON string of S (NULL: ""). jansson takes only UTF-8, and a process
+ * or rule name from the system need not be: then the string is S's visible
+ * form (\xNN for the bytes), rather than no JSON at all. */
+json_t *probe_json_string(const char *s);
+
 /* The listener result as a new JSON object. */
 json_t *probe_json_listener(const struct listener_result *l);
 

@@ -44,7 +44,7 @@ void doc_free(struct doc *d);
 enum ui_word { W_STEP, W_SCENARIO, W_CHECKS, W_LISTENER, W_SERVICE, W_FIREWALL, W_CAPTURE,
                W_NOT_CHECKED, W_NOTE, W_WARNING, W_DONE, W_CHECK, W_HOST, W_IFACE, W_EVIDENCE,
                W_COPIED, W_KEYS, W_HELP_TITLE, W_HELP, W_RUNNING, W_UNAVAILABLE, W_YOUR_NOTE, W_NOTE_PROMPT, W_SAVED, W_EVIDENCE_POINTS, W_TRACE_HINT, W_TRACE_RUNNING, W_TRACE_DONE, W_EXPLAIN_TITLE, W_EXPLAIN_TEXT, W_EXPLAIN_NONE, W_EXPLAIN_VERDICT,
-               W_EXPLAIN_ATTEMPT, W_EXPLAIN_COUNTS, W_LOST, W_NWORDS };
+               W_EXPLAIN_ATTEMPT, W_EXPLAIN_COUNTS, W_LOST, W_NOT_COPIED, W_NWORDS };
 
 /* Selects the language of the wizard's own words ("fr", else English). */
 void ui_text_set_lang(const char *lang);

@@ -26,6 +26,7 @@
 #include "decode.h"
 #include "playbook.h"
 #include "report_json.h"
+#include "text.h"
 #include "tracker.h"
 #include "verdict.h"
 
@@ -51,12 +52,23 @@ analyze_on_signal(int sig)
     analyze_stop = 1;
 }
 
+/* Prints "tshoot analyze: WHY" on stderr, WHY (it may name a file) in its visible form. */
+static void
+analyze_error(const char *why)
+{
+    struct text_vis v = { 0 };
+    fprintf(stderr, "tshoot analyze: %s\n", text_vis(&v, why));
+    text_vis_free(&v);
+}
+
 /* Waits for capture C to end, drawing a progress line on stderr when it is a
  * terminal and the file takes long; a signal ends the read early. */
 static void
-analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
+analyze_wait(struct capture *c, const char *file, struct capture_snapshot *snap)
 {
     int tty = isatty(STDERR_FILENO);
+    struct text_vis v = { 0 };
+    const char *name = text_vis(&v, file);   /* a file name may hold an escape */
     int shown = 0;
     struct pollfd pfd = { capture_notify_fd(c), POLLIN, 0 };
     struct timespec t0, now;
@@ -89,6 +101,7 @@ analyze_wait(struct capture *c, const char *name, struct capture_snapshot *snap)
     capture_wait(c, snap);
     if (shown)
         fprintf(stderr, "\r\033[K");
+    text_vis_free(&v);
 }
 
 /* `tshoot analyze`: reads capture files and reports (see the top of this file). */
@@ -203,7 +216,7 @@ cmd_analyze(int argc, char **argv)
         cfg.scenario_arg = &pb;
         caps[i] = capture_start(&cfg, &code, &cause);
         if (caps[i] == NULL) {
-            fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : cfg.file);
+            analyze_error(cause ? cause : cfg.file);
             free(cause);
             rc = code;
             goto out;
@@ -231,14 +244,14 @@ cmd_analyze(int argc, char **argv)
     src.scenario_arg = &pb;
     rc = report_json_emit(&src, json, stdout, &cause);
     if (rc < 0) {
-        fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : "cannot write the report");
+        analyze_error(cause ? cause : "cannot write the report");
         free(cause);
         rc = 2;
         goto out;
     }
     for (size_t i = 0; i < nfiles; i++)
         if (snaps[i].error[0] != '\0') {
-            fprintf(stderr, "tshoot analyze: %s\n", snaps[i].error);
+            analyze_error(snaps[i].error);
             rc = snaps[i].error_code ? snaps[i].error_code : 2;
         }
 

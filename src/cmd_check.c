@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "probe_parse.h"
 #include "probe_json.h"
+#include "text.h"
 
 /* What the command was asked for. */
 struct check_opts {
@@ -111,12 +112,15 @@ static void on_trace(const struct trace_event *ev, void *arg)
     if (l->n < sizeof l->ev / sizeof l->ev[0])
         l->ev[l->n++] = *ev;
     if (l->print) {
-        printf("  SYN %s:%u -> port %u on %s: %s by %s %s %s", ev->source, ev->sport, ev->dport,
-               *ev->iif ? ev->iif : "?", ev->verdict, ev->family, ev->table, ev->chain);
+        struct text_vis v = { 0 };
+        printf("  SYN %s:%u -> port %u on %s: %s by %s %s %s", text_vis(&v, ev->source), ev->sport, ev->dport,
+               *ev->iif ? text_vis(&v, ev->iif) : "?", text_vis(&v, ev->verdict), text_vis(&v, ev->family),
+               text_vis(&v, ev->table), text_vis(&v, ev->chain));
         if (ev->handle >= 0)
-            printf(" handle %ld: %s\n", ev->handle, ev->text);
+            printf(" handle %ld: %s\n", ev->handle, text_vis(&v, ev->text));
         else
-            printf(" (%s)\n", ev->text);
+            printf(" (%s)\n", text_vis(&v, ev->text));
+        text_vis_free(&v);
         fflush(stdout);
     }
 }
@@ -152,48 +156,66 @@ static json_t *with_elapsed(json_t *o, double ms)
     return o;
 }
 
-/* Prints the results for people. */
-static void print_human(const struct check_opts *o, const char *pbid, const struct listener_result *l,
-                        const struct service_result *s, const struct firewall_result *f)
+/* Prints the listener lines for people. */
+static void print_listener(const struct listener_result *l, struct text_vis *v)
 {
-    printf("Checks for %s, TCP port", pbid ? pbid : "the given ports");
-    for (size_t i = 0; i < o->nports; i++)
-        printf("%s%u", i ? "," : " ", o->ports[i]);
-    printf("\n\n");
-    printf("Listener  %-14s %s\n", probe_listener_state_name(l->state), l->summary);
+    printf("Listener  %-14s %s\n", probe_listener_state_name(l->state), text_vis(v, l->summary));
     for (size_t i = 0; i < l->nsockets; i++) {
         const struct listener_socket *k = &l->sockets[i];
         if (k->pid >= 0)
-            printf("          %s port %u: %s (pid %d, user %s)%s\n", k->address, k->port, k->process, k->pid,
-                   k->user, k->expected_owner ? "" : " UNEXPECTED");
+            printf("          %s port %u: %s (pid %d, user %s)%s\n", text_vis(v, k->address), k->port,
+                   text_vis(v, k->process), k->pid, text_vis(v, k->user), k->expected_owner ? "" : " UNEXPECTED");
         else
-            printf("          %s port %u: owner unknown (user %s)\n", k->address, k->port, k->user);
+            printf("          %s port %u: owner unknown (user %s)\n", text_vis(v, k->address), k->port,
+                   text_vis(v, k->user));
     }
     if (l->state == LISTENER_UNKNOWN || l->lacks_privilege)
-        printf("          %s\n", l->detail);
-    printf("Service   %-14s %s [%s]\n", probe_service_state_name(s->state), s->summary, s->manager);
-    if (s->state == SERVICE_UNKNOWN)
-        printf("          %s\n", s->detail);
-    printf("Firewall  %-14s %s [%s%s%s]\n", probe_firewall_state_name(f->state), f->summary, f->backend,
-           *f->frontend ? ", " : "", f->frontend);
+        printf("          %s\n", text_vis(v, l->detail));
+}
+
+/* Prints the firewall lines for people; NPORTS tells whether to name the port of each rule. */
+static void print_firewall(const struct firewall_result *f, size_t nports, struct text_vis *v)
+{
+    printf("Firewall  %-14s %s [%s%s%s]\n", probe_firewall_state_name(f->state), text_vis(v, f->summary),
+           text_vis(v, f->backend), *f->frontend ? ", " : "", text_vis(v, f->frontend));
     for (size_t i = 0; i < f->nrules; i++) {
         const struct firewall_rule *r = &f->rules[i];
-        printf("          %s%s %s %s", r->conditional ? "(some sources) " : "", r->verdict, r->table, r->chain);
+        printf("          %s%s %s %s", r->conditional ? "(some sources) " : "", text_vis(v, r->verdict),
+               text_vis(v, r->table), text_vis(v, r->chain));
         if (r->handle >= 0)
             printf(" handle %ld", r->handle);
-        if (o->nports > 1)
+        if (nports > 1)
             printf(" (port %u%s)", r->port, r->family == 4 ? ", IPv4" : r->family == 6 ? ", IPv6" : "");
         else if (r->family)
             printf(" (IPv%d)", r->family);
-        printf(": %s", r->text);
+        printf(": %s", text_vis(v, r->text));
         if (r->packets)
             printf(" [%llu packets]", (unsigned long long)r->packets);
         printf("\n");
     }
     if (*f->detail)
-        printf("          %s\n", f->detail);
+        printf("          %s\n", text_vis(v, f->detail));
     if (*f->logging)
-        printf("          logging: %s\n", f->logging);
+        printf("          logging: %s\n", text_vis(v, f->logging));
+}
+
+/* Prints the results for people, every string from the system in its
+ * visible form (a process name can hold terminal escapes). */
+static void print_human(const struct check_opts *o, const char *pbid, const struct listener_result *l,
+                        const struct service_result *s, const struct firewall_result *f)
+{
+    struct text_vis v = { 0 };
+    printf("Checks for %s, TCP port", pbid ? text_vis(&v, pbid) : "the given ports");
+    for (size_t i = 0; i < o->nports; i++)
+        printf("%s%u", i ? "," : " ", o->ports[i]);
+    printf("\n\n");
+    print_listener(l, &v);
+    printf("Service   %-14s %s [%s]\n", probe_service_state_name(s->state), text_vis(&v, s->summary),
+           text_vis(&v, s->manager));
+    if (s->state == SERVICE_UNKNOWN)
+        printf("          %s\n", text_vis(&v, s->detail));
+    print_firewall(f, o->nports, &v);
+    text_vis_free(&v);
 }
 
 /* Runs every check and prints the results; returns the exit status. */
@@ -202,7 +224,7 @@ int cmd_check(int argc, char **argv)
     struct check_opts o;
     memset(&o, 0, sizeof o);
     const char *bad = NULL;
-    char why[300];
+    char why[TEXT_VISIBLE_SIZE(256)];
     int parsed = parse_opts(argc, argv, &o, &bad);
     if (parsed > 0)
         return usage(NULL);
@@ -218,7 +240,7 @@ int cmd_check(int argc, char **argv)
         char *cause = NULL;
         char *path = playbook_resolve(o.playbook ? o.playbook : "smb-tcp-handshake", &cause);
         if (!path || playbook_load(path, NULL, &pb, &cause) < 0) {
-            fprintf(stderr, "tshoot check: %s\n", cause ? cause : "cannot load the playbook");
+            fprintf(stderr, "tshoot check: %s\n", text_visible(why, sizeof why, cause ? cause : "cannot load the playbook"));
             free(cause);
             free(path);
             return 2;
@@ -270,7 +292,7 @@ int cmd_check(int argc, char **argv)
         signal(SIGTERM, SIG_DFL);
         if (!o.json) {
             if (traced < 0)
-                printf("  trace failed: %s\n", trace_cause ? trace_cause : "?");
+                printf("  trace failed: %s\n", text_visible(why, sizeof why, trace_cause ? trace_cause : "?"));
             else if (traced == 0)
                 printf("  no SYN to the port arrived during the trace\n");
         }
@@ -323,11 +345,11 @@ int cmd_check(int argc, char **argv)
                (f.state == FIREWALL_UNKNOWN && f.lacks_privilege);
     if (priv) {
         if (l.state == LISTENER_UNKNOWN && l.lacks_privilege)
-            fprintf(stderr, "tshoot check: listener: %s\n", l.detail);
+            fprintf(stderr, "tshoot check: listener: %s\n", text_visible(why, sizeof why, l.detail));
         if (s.state == SERVICE_UNKNOWN && s.lacks_privilege)
-            fprintf(stderr, "tshoot check: service: %s\n", s.detail);
+            fprintf(stderr, "tshoot check: service: %s\n", text_visible(why, sizeof why, s.detail));
         if (f.state == FIREWALL_UNKNOWN && f.lacks_privilege)
-            fprintf(stderr, "tshoot check: firewall: %s\n", f.detail);
+            fprintf(stderr, "tshoot check: firewall: %s\n", text_visible(why, sizeof why, f.detail));
         return 3;
     }
     return 0;

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "lang.h"
 #include "playbook.h"
+#include "text.h"
 
 /* tshoot lint PLAYBOOK...: 0 clean, 1 problems, 2 unreadable or usage. */
 int cmd_lint(int argc, char **argv)
@@ -35,15 +36,18 @@ int cmd_lint(int argc, char **argv)
     return status;
 }
 
-/* Prints one installed playbook: id, title, ports and where it is. */
+/* Prints one installed playbook: id, title, ports and where it is (each in
+ * its visible form: any file in a playbook directory is listed). */
 static void print_playbook(const char *dir, const char *file, void *arg)
 {
     const char *lang = arg;
     char path[2048], *cause;
     struct playbook pb;
+    struct text_vis v = { 0 };
     snprintf(path, sizeof path, "%s/%s", dir, file);
     if (playbook_load(path, lang, &pb, &cause) < 0) {
-        printf("%-24s (does not load: %s)\n", file, cause ? cause : "?");
+        printf("%-24s (does not load: %s)\n", text_vis(&v, file), text_vis(&v, cause ? cause : "?"));
+        text_vis_free(&v);
         free(cause);
         return;
     }
@@ -51,7 +55,8 @@ static void print_playbook(const char *dir, const char *file, void *arg)
     size_t off = 0;
     for (size_t i = 0; i < pb.nports && off < sizeof ports; i++)
         off += (size_t)snprintf(ports + off, sizeof ports - off, "%s%u", i ? "," : "", pb.ports[i]);
-    printf("%-24s %-8s %-40s %s\n", pb.id, ports, pb.title, path);
+    printf("%-24s %-8s %-40s %s\n", text_vis(&v, pb.id), ports, text_vis(&v, pb.title), text_vis(&v, path));
+    text_vis_free(&v);
     playbook_free(&pb);
 }
 

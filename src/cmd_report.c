@@ -1,6 +1,9 @@
 /* cmd_report.c: `tshoot report [FILE]`: lists the saved wizard sessions, or
- * prints one (its Markdown, or its JSON with --json). */
+ * prints one (its Markdown, or its JSON with --json). Whatever a file holds
+ * (one written by an older version, or edited by hand) reaches the terminal in
+ * its visible form: lines and tabs pass, no control sequence does. */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -10,19 +13,25 @@
 
 #include "commands.h"
 #include "session.h"
+#include "text.h"
 
-/* Copies FILE to standard output; 0, or 2 with a message when it cannot be read. */
+/* Copies FILE to standard output in its visible form; 0, or 2 with a message
+ * when it cannot be read. */
 static int print_file(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        perror(path);
+        struct text_vis v = { 0 };
+        fprintf(stderr, "tshoot report: %s: %s\n", text_vis(&v, path), strerror(errno));
+        text_vis_free(&v);
         return 2;
     }
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, stdout);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0)    /* whole lines: no UTF-8 character is split */
+        text_put_visible(stdout, line, (size_t)n, TEXT_KEEP_NL | TEXT_KEEP_TAB);
+    free(line);
     fclose(f);
     return 0;
 }
@@ -51,7 +60,9 @@ static void list_one(const char *dir, const char *name)
     json_t *steps = NULL;
     if (!j || json_unpack(j, "{s:s, s:s, s:{s:s}, s:o}", "started", &started, "host", &host, "playbook",
                           "id", &pb, "steps", &steps) < 0) {
-        printf("%-20s (unreadable: %s)\n", name, j ? "not a tshoot session" : err.text);
+        struct text_vis v = { 0 };
+        printf("%-20s (unreadable: %s)\n", text_vis(&v, name), text_vis(&v, j ? "not a tshoot session" : err.text));
+        text_vis_free(&v);
         json_decref(j);
         return;
     }
@@ -60,8 +71,12 @@ static void list_one(const char *dir, const char *name)
     json_t *st;
     json_array_foreach(steps, i, st)
         done += json_is_true(json_object_get(st, "done"));
-    printf("%-20s  %-16s %-22s %-15s %2zu/%-2zu  %.*s\n", started, host, pb, code ? code : "-", done,
-           json_array_size(steps), (int)(strlen(name) - 5), name);
+    struct text_vis v = { 0 };
+    char *session = strndup(name, strlen(name) - 5);
+    printf("%-20s  %-16s %-22s %-15s %2zu/%-2zu  %s\n", text_vis(&v, started), text_vis(&v, host), text_vis(&v, pb),
+           text_vis(&v, code ? code : "-"), done, json_array_size(steps), text_vis(&v, session));
+    free(session);
+    text_vis_free(&v);
     json_decref(j);
 }
 
@@ -95,7 +110,9 @@ int cmd_report(int argc, char **argv)
     struct dirent **list;
     int count = scandir(dir, &list, is_json, by_name);
     if (count <= 0) {
-        printf("No saved sessions in %s.\n", dir);
+        struct text_vis v = { 0 };
+        printf("No saved sessions in %s.\n", text_vis(&v, dir));
+        text_vis_free(&v);
         free(dir);
         if (count == 0)
             free(list);
@@ -107,7 +124,9 @@ int cmd_report(int argc, char **argv)
         free(list[i]);
     }
     free(list);
-    printf("(in %s; tshoot report SESSION prints one)\n", dir);
+    struct text_vis v = { 0 };
+    printf("(in %s; tshoot report SESSION prints one)\n", text_vis(&v, dir));
+    text_vis_free(&v);
     free(dir);
     return 0;
 }

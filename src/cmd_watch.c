@@ -25,6 +25,7 @@
 #include "playbook.h"
 #include "privsep.h"
 #include "report_json.h"
+#include "text.h"
 #include "tracker.h"
 
 #define DEFAULT_PLAYBOOK "smb-tcp-handshake"
@@ -46,6 +47,16 @@ watch_usage(FILE *f)
 {
     fprintf(f, "usage: tshoot watch [-p PLAYBOOK] [-i IFACE] [--duration S] [--write F.pcap] "
                "[--json]\n");
+}
+
+/* Prints "tshoot watch: WHY" on stderr, WHY (it may name an interface or a
+ * file) in its visible form. */
+static void
+watch_error(const char *why)
+{
+    struct text_vis v = { 0 };
+    fprintf(stderr, "tshoot watch: %s\n", text_vis(&v, why));
+    text_vis_free(&v);
 }
 
 /* Seconds on the monotonic clock. */
@@ -149,7 +160,7 @@ cmd_watch(int argc, char **argv)
 
     c = capture_start(&cfg, &code, &cause);
     if (c == NULL) {
-        fprintf(stderr, "tshoot watch: %s\n", cause ? cause : iface);
+        watch_error(cause ? cause : iface);
         free(cause);
         rc = code;
         goto out_pb;
@@ -165,8 +176,9 @@ cmd_watch(int argc, char **argv)
     t0 = watch_now();
     /* as tcpdump's "listening on": always, once the filter is set, so a script
        can wait for this line before it sends traffic */
-    fprintf(stderr, "tshoot: listening on %s (ports of %s)%s%s%s\n", iface, pb.id,
-            write_path ? ", evidence to " : "", write_path ? write_path : "",
+    struct text_vis v = { 0 };
+    fprintf(stderr, "tshoot: listening on %s (ports of %s)%s%s%s\n", text_vis(&v, iface), text_vis(&v, pb.id),
+            write_path ? ", evidence to " : "", write_path ? text_vis(&v, write_path) : "",
             tty ? "; Ctrl-C ends with the verdict" : "");
     for (;;) {
         struct pollfd pfd = { capture_notify_fd(c), POLLIN, 0 };
@@ -217,17 +229,18 @@ cmd_watch(int argc, char **argv)
     src.duration = watch_now() - t0;
     rc = report_json_emit(&src, json, stdout, &cause);
     if (rc < 0) {
-        fprintf(stderr, "tshoot watch: %s\n", cause ? cause : "cannot write the report");
+        watch_error(cause ? cause : "cannot write the report");
         free(cause);
         rc = 2;
     }
     if (snap.error[0] != '\0') {
-        fprintf(stderr, "tshoot watch: %s\n", snap.error);
+        watch_error(snap.error);
         status = snap.error_code ? snap.error_code : 3;
     }
     if (write_path != NULL && !json)
         fprintf(stderr, "tshoot: %llu evidence packets written to %s\n",
-                (unsigned long long)snap.evidence, write_path);
+                (unsigned long long)snap.evidence, text_vis(&v, write_path));
+    text_vis_free(&v);
     capture_stop(c);
     if (status != 0)
         rc = status;

@@ -257,7 +257,8 @@ static pid_t fork_helper(int fd, int other1, int other2, const char *base)
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
-    signal(SIGINT, SIG_IGN);    /* Ctrl-C is for the wizard, which then closes the socket */
+    signal(SIGINT, SIG_IGN);    /* Ctrl-C and Ctrl-\ are for the wizard, which then saves and closes the socket */
+    signal(SIGQUIT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     signal(SIGTERM, on_helper_signal);
     signal(SIGPIPE, SIG_IGN);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_json.h"
+#include "text.h"
 #include "tracker.h"
 #include "verdict.h"
 
@@ -199,19 +200,21 @@ endpoint_text(const struct ip_addr *a, uint16_t port, char *buf, size_t len)
     return buf;
 }
 
-/* Writes the text report. */
+/* Writes the text report; file and interface names and the playbook's words
+ * in their visible form (a file name can hold a terminal escape). */
 static void
 text_write(const struct report *r, const struct text_extra *x, FILE *out)
 {
     char buf[256], e1[64], e2[64];
     size_t shown;
+    struct text_vis v = { 0 };
 
     if (x->paths != NULL) {
         const struct path_report *p = x->paths;
         fprintf(out, "Captures, client side first:\n");
         for (size_t k = 0; k < p->ncaptures; k++) {
             size_t i = p->order[k];
-            fprintf(out, "  %zu. %s: %llu packets, taken at the %s", k + 1, x->names[i],
+            fprintf(out, "  %zu. %s: %llu packets, taken at the %s", k + 1, text_vis(&v, x->names[i]),
                     (unsigned long long)r->captures[i].packets,
                     verdict_vantage_name(p->vantage[i]));
             if (p->median_ttl[i])
@@ -222,21 +225,21 @@ text_write(const struct report *r, const struct text_extra *x, FILE *out)
                 (unsigned long long)p->matched, (unsigned long long)p->total);
     } else if (r->ncaptures == 1) {
         int known = r->vantage != NULL && strcmp(r->vantage, "unknown") != 0;
-        fprintf(out, "%s: %llu packets%s%s\n", r->captures[0].name,
+        fprintf(out, "%s: %llu packets%s%s\n", text_vis(&v, r->captures[0].name),
                 (unsigned long long)r->packets,
                 known ? ", taken at the " : "", known ? r->vantage : "");
     }
     if (r->live)
         fprintf(out, "Interface %s, %.1f s, drops: %llu kernel, %llu interface\n",
-                r->interface, r->duration, (unsigned long long)r->kernel_drops,
+                text_vis(&v, r->interface), r->duration, (unsigned long long)r->kernel_drops,
                 (unsigned long long)r->iface_drops);
 
-    fprintf(out, "\nVerdict: %s\n", r->summary);
+    fprintf(out, "\nVerdict: %s\n", text_vis(&v, r->summary));
     fprintf(out, "  code %s", r->verdict_code);
     if (r->scenario && r->scenario[0])
-        fprintf(out, ", Scenario %s%s%s", r->scenario,
+        fprintf(out, ", Scenario %s%s%s", text_vis(&v, r->scenario),
                 x->scenario_title && x->scenario_title[0] ? ": " : "",
-                x->scenario_title ? x->scenario_title : "");
+                text_vis(&v, x->scenario_title));
     fprintf(out, "\n\nAttempts to port");
     for (size_t i = 0; i < r->nports; i++)
         fprintf(out, "%s%u", i ? "," : " ", (unsigned)r->ports[i]);
@@ -291,7 +294,7 @@ text_write(const struct report *r, const struct text_extra *x, FILE *out)
         fprintf(out, "\nA typical %s attempt: %s -> %s%s%s\n", x->example_code,
                 endpoint_text(&x->example.client, x->example.cport, e1, sizeof e1),
                 endpoint_text(&x->example.server, x->example.sport, e2, sizeof e2),
-                x->example_at ? ", as seen at " : "", x->example_at ? x->example_at : "");
+                x->example_at ? ", as seen at " : "", text_vis(&v, x->example_at));
         for (unsigned i = 0; i < n; i++)
             fprintf(out, "  %s\n", lines[i]);
         for (uint32_t f = 1; f != 0 && f <= TRK_SUPERSEDED; f <<= 1)
@@ -301,8 +304,9 @@ text_write(const struct report *r, const struct text_extra *x, FILE *out)
     for (size_t i = 0; i < r->ncaptures; i++)
         if (r->captures[i].truncated)
             fprintf(out, "\nNote: %s is truncated; the report covers the %llu packets "
-                    "before the cut.\n", r->captures[i].name,
+                    "before the cut.\n", text_vis(&v, r->captures[i].name),
                     (unsigned long long)r->captures[i].packets);
+    text_vis_free(&v);
 }
 
 /* Merges ICMP senders of several captures: the same message seen by two

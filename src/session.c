@@ -13,6 +13,7 @@
 #include "atomic_file.h"
 #include "privsep.h"
 #include "probe_json.h"
+#include "text.h"
 
 static const char *const kind_names[] = { "visit", "done", "undone", "note", "copy" };
 
@@ -126,7 +127,8 @@ static json_t *capture_json(const struct evidence *ev)
 {
     const struct capture_snapshot *c = &ev->capture;
     if (!ev->have_capture)
-        return json_pack("{s:s, s:s}", "source", ev->capture_source, "error", ev->capture_error);
+        return json_pack("{s:o, s:o}", "source", probe_json_string(ev->capture_source), "error",
+                         probe_json_string(ev->capture_error));
     json_t *flows = json_object();
     json_object_set_new(flows, "total", json_integer((json_int_t)c->counts.total));
     for (int k = 0; k < HS_NCLASSES; k++)
@@ -140,7 +142,7 @@ static json_t *capture_json(const struct evidence *ev)
             json_array_append_new(ladder, json_string(c->recent[i].ladder[l]));
         break;
     }
-    return json_pack("{s:s, s:I, s:o, s:{s:s, s:s, s:s}, s:o, s:I, s:I}", "source", ev->capture_source,
+    return json_pack("{s:o, s:I, s:o, s:{s:s, s:s, s:s}, s:o, s:I, s:I}", "source", probe_json_string(ev->capture_source),
                      "packets", (json_int_t)c->packets, "flows", flows, "verdict", "code", c->verdict_code,
                      "scenario", c->scenario, "summary", c->summary, "ladder", ladder,
                      "kernel_drops", (json_int_t)c->kernel_drops, "interface_drops",
@@ -180,8 +182,8 @@ static json_t *session_json(const struct session *s, const struct evidence *ev)
         json_object_set_new(checks, "service", probe_json_service(&ev->service));
     if (ev->have_firewall)
         json_object_set_new(checks, "firewall", probe_json_firewall(&ev->firewall));
-    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}",
-                     "tshoot_session", 1, "host", s->host, "os", s->os,
+    return json_pack("{s:i, s:o, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}",
+                     "tshoot_session", 1, "host", probe_json_string(s->host), "os", probe_json_string(s->os),
                      "started", iso(s->started, t1, sizeof t1), "saved", iso(time(NULL), t2, sizeof t2),
                      "playbook", "id", s->pb->id, "version", s->pb->version, "lang", s->pb->lang,
                      "title", s->pb->title, "capture", capture_json(ev), "checks", checks,
@@ -189,31 +191,31 @@ static json_t *session_json(const struct session *s, const struct evidence *ev)
 }
 
 /* Writes the check lines of the Markdown report. */
-static void md_checks(FILE *f, const struct evidence *ev)
+static void md_checks(FILE *f, const struct evidence *ev, struct text_vis *v)
 {
     fprintf(f, "\n## Checks\n\n");
     if (ev->have_listener) {
-        fprintf(f, "- Listener: **%s**: %s\n", probe_listener_state_name(ev->listener.state), ev->listener.summary);
+        fprintf(f, "- Listener: **%s**: %s\n", probe_listener_state_name(ev->listener.state), text_vis(v, ev->listener.summary));
         for (size_t i = 0; i < ev->listener.nsockets; i++) {
             const struct listener_socket *k = &ev->listener.sockets[i];
-            fprintf(f, "  - %s port %u: %s (pid %d, user %s)%s\n", k->address, k->port, k->process, k->pid,
-                    k->user, k->expected_owner ? "" : ", not the expected program");
+            fprintf(f, "  - %s port %u: %s (pid %d, user %s)%s\n", text_vis(v, k->address), k->port, text_vis(v, k->process), k->pid,
+                    text_vis(v, k->user), k->expected_owner ? "" : ", not the expected program");
         }
     } else {
         fprintf(f, "- Listener: not checked\n");
     }
     if (ev->have_service)
-        fprintf(f, "- Service %s: **%s** (%s): %s\n", ev->service.name,
-                probe_service_state_name(ev->service.state), ev->service.manager, ev->service.summary);
+        fprintf(f, "- Service %s: **%s** (%s): %s\n", text_vis(v, ev->service.name),
+                probe_service_state_name(ev->service.state), text_vis(v, ev->service.manager), text_vis(v, ev->service.summary));
     else
         fprintf(f, "- Service: not checked\n");
     if (ev->have_firewall) {
         fprintf(f, "- Firewall: **%s** (%s): %s\n", probe_firewall_state_name(ev->firewall.state),
-                ev->firewall.backend, ev->firewall.summary);
+                text_vis(v, ev->firewall.backend), text_vis(v, ev->firewall.summary));
         for (size_t i = 0; i < ev->firewall.nrules; i++) {
             const struct firewall_rule *r = &ev->firewall.rules[i];
-            fprintf(f, "  - %s in table %s, chain %s, handle %ld: `%s` (%llu packets)\n", r->verdict, r->table,
-                    r->chain, r->handle, r->text, (unsigned long long)r->packets);
+            fprintf(f, "  - %s in table %s, chain %s, handle %ld: `%s` (%llu packets)\n", text_vis(v, r->verdict), text_vis(v, r->table),
+                    text_vis(v, r->chain), r->handle, text_vis(v, r->text), (unsigned long long)r->packets);
         }
     } else {
         fprintf(f, "- Firewall: not checked\n");
@@ -221,17 +223,17 @@ static void md_checks(FILE *f, const struct evidence *ev)
 }
 
 /* Writes the capture part of the Markdown report. */
-static void md_capture(FILE *f, const struct evidence *ev)
+static void md_capture(FILE *f, const struct evidence *ev, struct text_vis *v)
 {
     const struct capture_snapshot *c = &ev->capture;
     fprintf(f, "\n## Capture\n\n");
     if (!ev->have_capture) {
-        fprintf(f, "No capture: %s\n", ev->capture_error[0] ? ev->capture_error : "not started");
+        fprintf(f, "No capture: %s\n", ev->capture_error[0] ? text_vis(v, ev->capture_error) : "not started");
         return;
     }
-    fprintf(f, "Source: %s, %llu packets read.\n\n**%s** (`%s`%s%s)\n\n", ev->capture_source,
-            (unsigned long long)c->packets, c->summary, c->verdict_code, c->scenario[0] ? ", scenario " : "",
-            c->scenario);
+    fprintf(f, "Source: %s, %llu packets read.\n\n**%s** (`%s`%s%s)\n\n", text_vis(v, ev->capture_source),
+            (unsigned long long)c->packets, text_vis(v, c->summary), text_vis(v, c->verdict_code), c->scenario[0] ? ", scenario " : "",
+            text_vis(v, c->scenario));
     fprintf(f, "| attempts | established | synack_no_ack | refused | unreachable | syn_no_synack |\n");
     fprintf(f, "| ---: | ---: | ---: | ---: | ---: | ---: |\n| %llu", (unsigned long long)c->counts.total);
     for (int k = 0; k < HS_NCLASSES; k++)
@@ -244,28 +246,30 @@ static void md_capture(FILE *f, const struct evidence *ev)
     for (unsigned i = 0; i < c->nrecent; i++) {
         if (c->recent[i].cls == HS_ESTABLISHED)
             continue;
-        fprintf(f, "\nOne failing attempt, %s to %s (%s):\n\n```\n", c->recent[i].client, c->recent[i].server,
+        fprintf(f, "\nOne failing attempt, %s to %s (%s):\n\n```\n", text_vis(v, c->recent[i].client), text_vis(v, c->recent[i].server),
                 capture_class_name(c->recent[i].cls));
         for (unsigned l = 0; l < c->recent[i].nladder; l++)
-            fprintf(f, "%s\n", c->recent[i].ladder[l]);
+            fprintf(f, "%s\n", text_vis(v, c->recent[i].ladder[l]));
         fprintf(f, "```\n");
         break;
     }
 }
 
-/* The whole session as Markdown (malloc'd). */
+/* The whole session as Markdown (malloc'd), every string from the system,
+ * the packets, the playbook or the user in its visible form. */
 static char *session_markdown(const struct session *s, const struct evidence *ev, size_t *len)
 {
     char *buf = NULL, t1[32], t2[32];
+    struct text_vis v = { 0 };
     FILE *f = open_memstream(&buf, len);
     if (!f)
         return NULL;
-    fprintf(f, "# tshoot session: %s\n\n", s->pb->title);
+    fprintf(f, "# tshoot session: %s\n\n", text_vis(&v, s->pb->title));
     fprintf(f, "- Host: %s (%s)\n- Started: %s, saved: %s\n- Playbook: %s version %s, language %s\n",
-            s->host, s->os, iso(s->started, t1, sizeof t1), iso(time(NULL), t2, sizeof t2), s->pb->id,
-            s->pb->version, s->pb->lang);
-    md_capture(f, ev);
-    md_checks(f, ev);
+            text_vis(&v, s->host), text_vis(&v, s->os), iso(s->started, t1, sizeof t1), iso(time(NULL), t2, sizeof t2),
+            text_vis(&v, s->pb->id), text_vis(&v, s->pb->version), text_vis(&v, s->pb->lang));
+    md_capture(f, ev, &v);
+    md_checks(f, ev, &v);
     fprintf(f, "\n## Steps\n\n");
     for (size_t sc = 0; sc < s->pb->nscenarios; sc++)
         for (size_t st = 0; st < s->pb->scenarios[sc].nsteps; st++) {
@@ -274,22 +278,23 @@ static char *session_markdown(const struct session *s, const struct evidence *ev
             const char *note = session_note(s, sc, st);
             if (!visited && !done && !note)
                 continue;
-            fprintf(f, "- [%c] Scenario %s, step %zu: %s", done ? 'x' : ' ', s->pb->scenarios[sc].id, st + 1,
-                    s->pb->scenarios[sc].steps[st].title);
+            fprintf(f, "- [%c] Scenario %s, step %zu: %s", done ? 'x' : ' ', text_vis(&v, s->pb->scenarios[sc].id), st + 1,
+                    text_vis(&v, s->pb->scenarios[sc].steps[st].title));
             if (done)
                 fprintf(f, " (done %s)", iso(done, t1, sizeof t1));
             else if (visited)
                 fprintf(f, " (seen %s)", iso(visited, t1, sizeof t1));
             fprintf(f, "\n");
             if (note)
-                fprintf(f, "  - Note: %s\n", note);
+                fprintf(f, "  - Note: %s\n", text_vis(&v, note));
         }
     int copied = 0;
     for (size_t i = 0; i < s->nevents; i++)
         if (s->events[i].kind == SESSION_COPY)
             fprintf(f, "%s- %s `%s`\n", copied++ ? "" : "\n## Commands copied\n\n",
-                    iso(s->events[i].at, t1, sizeof t1), s->events[i].text);
+                    iso(s->events[i].at, t1, sizeof t1), text_vis(&v, s->events[i].text));
     fclose(f);
+    text_vis_free(&v);
     return buf;
 }
 

@@ -470,8 +470,9 @@ void screen_main_key(struct wizard *w, int key)
             w->command = (w->command + st->ncommands - 1) % st->ncommands;
         break;
     case 'c':
-        if (st->ncommands) {
-            term_copy(st->commands[w->command].text);
+        if (st->ncommands && term_copy(st->commands[w->command].text) < 0) {
+            snprintf(w->message, sizeof w->message, "%s", ui_word(W_NOT_COPIED));
+        } else if (st->ncommands) {
             session_add(w->session, SESSION_COPY, w->scenario, w->step, st->commands[w->command].text);
             snprintf(w->message, sizeof w->message, "%s %s", ui_word(W_COPIED),
                      st->commands[w->command].text);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "notify_pipe.h"
+#include "text.h"
 
 static int wake_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t quit_signal;
@@ -47,6 +48,30 @@ static void on_crash(int sig)
     raise(sig);
 }
 
+/* The signals whose default action ends the process and that a person or
+ * the system sends on purpose (a terminal's Ctrl-C and Ctrl-\, kill, a
+ * hang-up, CPU and file size limits, timers): each ends the wizard through
+ * its loop, so the terminal comes back and the report is saved, and then the
+ * process ends with that same signal. SIGPIPE is ignored (a write fails
+ * instead); SIGUSR2 is the capture engine's, to cut a read short (capture.c);
+ * the real-time signals are handled in install_signals(). */
+static const int quit_signals[] = {
+    SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGALRM, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+#ifdef SIGIO
+    SIGIO,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+};
+
+/* Faults: the state cannot be trusted to save a report; the terminal is
+ * restored and the signal then ends the process (with its core dump). */
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL, SIGTRAP, SIGSYS };
+
 /* Installs the handlers for quit, resize and crash signals. */
 static void install_signals(void)
 {
@@ -54,16 +79,17 @@ static void install_signals(void)
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (size_t i = 0; i < sizeof quit_signals / sizeof quit_signals[0]; i++)
+        sigaction(quit_signals[i], &sa, NULL);
+#ifdef SIGRTMIN
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        sigaction(sig, &sa, NULL);
+#endif
     sigaction(SIGWINCH, &sa, NULL);
     sa.sa_handler = on_crash;
     sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGABRT, &sa, NULL);
+    for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+        sigaction(crash_signals[i], &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -213,15 +239,19 @@ void term_close(void)
     fflush(stdout);
 }
 
-/* Puts TEXT on the terminal's clipboard with OSC 52 (base64 payload). */
-void term_copy(const char *text)
+/* Puts TEXT on the terminal's clipboard with OSC 52 (base64 payload); -1,
+ * copying nothing, when TEXT holds a control character (a newline or an
+ * escape would run or hide something once pasted into a shell). */
+int term_copy(const char *text)
 {
+    if (text_has_controls(text, 0))
+        return -1;
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t n = strlen(text);
     char *out = malloc(4 * ((n + 2) / 3) + 1);
     size_t o = 0;
     if (!out)
-        return;
+        return -1;
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned char)text[i] << 16;
         if (i + 1 < n) v |= (unsigned char)text[i + 1] << 8;
@@ -235,4 +265,5 @@ void term_copy(const char *text)
     fprintf(stdout, "\033]52;c;%s\a", out);
     fflush(stdout);
     free(out);
+    return 0;
 }

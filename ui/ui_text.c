@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static int lang_fr;
 
 static const char *const words_en[W_NWORDS] = {
@@ -36,6 +38,7 @@ static const char *const words_en[W_NWORDS] = {
     [W_EXPLAIN_VERDICT] = "This capture: %s (%s)",
     [W_EXPLAIN_ATTEMPT] = "Attempt %u of %u: %s to %s, %s, %u SYN(s)",
     [W_LOST] = "Dropped", [W_EXPLAIN_COUNTS] = "Attempts",
+    [W_NOT_COPIED] = "Not copied: the command holds control characters (see tshoot lint).",
     [W_KEYS] = "n/p step  space done  tab scenario  c copy  e note  s save  ? all keys  q quit",
     [W_HELP_TITLE] = "Keys",
     [W_HELP] =
@@ -87,6 +90,7 @@ static const char *const words_fr[W_NWORDS] = {
     [W_EXPLAIN_VERDICT] = "Cette capture : %s (%s)",
     [W_EXPLAIN_ATTEMPT] = "Tentative %u sur %u : de %s vers %s, %s, %u SYN",
     [W_LOST] = "Perdus", [W_EXPLAIN_COUNTS] = "Tentatives",
+    [W_NOT_COPIED] = "Pas copié : la commande contient des caractères de contrôle (voir tshoot lint).",
     [W_KEYS] = "n/p étape  espace fait  tab scénario  c copier  e note  s rapport  ? aide  q fin",
     [W_HELP_TITLE] = "Touches",
     [W_HELP] =
@@ -142,32 +146,34 @@ static const char *ascii_fold(wchar_t c)
     return "?";
 }
 
-/* Decodes one UTF-8 sequence at S; sets *len (at least 1). Invalid bytes give U+FFFD. */
+/* Decodes the UTF-8 sequence at S, known to be valid; sets *len. */
 static wchar_t decode_one(const unsigned char *s, size_t *len)
 {
     unsigned cp, need;
     if (s[0] < 0x80) { *len = 1; return s[0]; }
     if ((s[0] & 0xe0) == 0xc0) { need = 1; cp = s[0] & 0x1f; }
     else if ((s[0] & 0xf0) == 0xe0) { need = 2; cp = s[0] & 0x0f; }
-    else if ((s[0] & 0xf8) == 0xf0) { need = 3; cp = s[0] & 0x07; }
-    else { *len = 1; return 0xfffd; }
-    for (unsigned i = 1; i <= need; i++) {
-        if ((s[i] & 0xc0) != 0x80) { *len = i; return 0xfffd; }
+    else { need = 3; cp = s[0] & 0x07; }
+    for (unsigned i = 1; i <= need; i++)
         cp = (cp << 6) | (s[i] & 0x3f);
-    }
     *len = need + 1;
     return (wchar_t)cp;
 }
 
-/* Decodes UTF-8 S into a malloc'd wide string, folded to ASCII when asked. */
+/* Decodes UTF-8 S into a malloc'd wide string, folded to ASCII when asked.
+ * S goes through the visible form first: a control sequence in a process
+ * name or a playbook shows as \x1b... instead of reaching the terminal. */
 wchar_t *ui_text_decode(const char *s, int ascii)
 {
-    size_t n = strlen(s);
-    wchar_t *out = malloc((n * 3 + 1) * sizeof *out);  /* a fold is at most 3 chars a byte */
+    char *vis = text_visible_dup(s, strlen(s), TEXT_KEEP_NL | TEXT_KEEP_TAB);
+    size_t n = vis ? strlen(vis) : 0;
+    wchar_t *out = vis ? malloc((n * 3 + 1) * sizeof *out) : NULL;  /* a fold is at most 3 chars a byte */
     size_t o = 0;
-    if (!out)
+    if (!out) {
+        free(vis);
         return NULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; ) {
+    }
+    for (const unsigned char *p = (const unsigned char *)vis; *p; ) {
         size_t len;
         wchar_t c = decode_one(p, &len);
         p += len;
@@ -176,11 +182,12 @@ wchar_t *ui_text_decode(const char *s, int ascii)
         if (ascii && c >= 0x80) {
             for (const char *f = ascii_fold(c); *f; f++)
                 out[o++] = (wchar_t)*f;
-        } else if (c >= 0x20 || c == '\n') {
+        } else {
             out[o++] = c;
         }
     }
     out[o] = 0;
+    free(vis);
     return out;
 }
 

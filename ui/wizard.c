@@ -15,6 +15,7 @@
 #include "playbook.h"
 #include "privsep.h"
 #include "session.h"
+#include "text.h"
 #include "ui_checks.h"
 #include "ui_term.h"
 #include "ui_text.h"
@@ -248,7 +249,9 @@ int cmd_wizard(int argc, char **argv)
     /* the privileged helpers are forked before anything else is open */
     if (session_init(&session, &pb, report, &cause) < 0 || privsep_start(session.base, &cause) < 0 ||
         wizard_init(&w, &pb) < 0 || term_open(&status, &cause) < 0) {
-        fprintf(stderr, "tshoot: %s\n", cause ? cause : "out of memory");
+        struct text_vis cv = { 0 };
+        fprintf(stderr, "tshoot: %s\n", text_vis(&cv, cause ? cause : "out of memory"));
+        text_vis_free(&cv);
         free(cause);
         privsep_stop();
         wizard_free(&w);
@@ -273,8 +276,11 @@ int cmd_wizard(int argc, char **argv)
     sig = wizard_loop(&w, cap);
     term_close();
     wizard_save(&w, 1);        /* quitting, by key or by signal, writes the report */
+    if (!sig)
+        sig = term_quit_signal();   /* one that came while quitting still decides the status */
+    struct text_vis v = { 0 };
     if (w.message[0])
-        fprintf(stderr, "tshoot: %s\n", w.message);
+        fprintf(stderr, "tshoot: %s\n", text_vis(&v, w.message));
     if (cap)
         capture_stop(cap);
     privsep_stop();
@@ -283,6 +289,7 @@ int cmd_wizard(int argc, char **argv)
     wizard_free(&w);
     session_free(&session);
     playbook_free(&pb);
+    text_vis_free(&v);
     if (sig) {
         signal(sig, SIG_DFL);
         raise(sig);

@@ -1,9 +1,13 @@
 #!/bin/sh
 # The terminal always comes back (issue 5): shrinking to 20x5 and back, TERM=dumb
-# and TERM=vt100, the French playbook in the C locale, SIGHUP and a crash signal.
+# and TERM=vt100, the French playbook in the C locale, SIGHUP and a crash signal;
+# and every other signal that ends a process (issue 12: SIGQUIT by kill and by
+# Ctrl-\, SIGUSR1, SIGALRM, SIGXCPU) restores the terminal and saves the report.
 # Exit 0 pass, 1 fail, 77 skip.
 TSHOOT=${TSHOOT:-build/tshoot}
 . tests/lib/tmux.sh
+state=$(mktemp -d)
+trap 'tmux_cleanup; rm -rf "$state"' EXIT INT TERM
 
 start LANG=C.UTF-8 80 24
 wait_for "Step 1/" 5
@@ -32,6 +36,36 @@ start LANG=C.UTF-8 80 24
 wait_for "Step 1/" 5
 kill -HUP "$(wizard_pid)"
 expect "SIGHUP: ends with the terminal restored" "EXITED=129"
+
+# signal_ends NAME STATUS [KEYS]: the wizard, ended by kill -NAME (or by the
+# tmux KEYS), leaves the alternate screen, ends with STATUS and saves a report.
+signal_ends() {
+    dir=$state/$RUN
+    start "LANG=C.UTF-8 XDG_STATE_HOME=$dir" 80 24
+    wait_for "Step 1/" 5
+    if [ -n "$3" ]; then t send-keys -t w "$3"; else kill -"$1" "$(wizard_pid)"; fi
+    expect "SIG$1${3:+ ($3)}: ends with the signal's status" "EXITED=$2"
+    [ "$(alt_screen)" = 0 ] && ! screen | grep -qF "Step 1/" \
+        && ok "SIG$1${3:+ ($3)}: the terminal is restored" || fail "SIG$1${3:+ ($3)}: the terminal is not restored"
+    md=$(ls "$dir"/tshoot/sessions/*.md 2>/dev/null | head -1)
+    [ -n "$md" ] && grep -q "^# tshoot session" "$md" && ok "SIG$1${3:+ ($3)}: the report is saved" \
+        || fail "SIG$1${3:+ ($3)}: no report saved in $dir"
+}
+signal_ends QUIT 131
+signal_ends QUIT 131 'C-\'
+signal_ends USR1 138
+signal_ends ALRM 142
+signal_ends XCPU 152
+signal_ends HUP 129
+
+# SIGUSR2 is the capture engine's (it cuts a read short): it ends nothing
+start LANG=C.UTF-8 80 24
+wait_for "Step 1/" 5
+kill -USR2 "$(wizard_pid)"
+t send-keys -t w n
+expect "SIGUSR2: the wizard goes on (n still moves to step 2)" "Step 2/"
+t send-keys -t w q
+expect "SIGUSR2: then quits normally" "EXITED=0"
 
 start LANG=C.UTF-8 80 24
 wait_for "Step 1/" 5

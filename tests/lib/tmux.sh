@@ -1,7 +1,8 @@
 # tests/lib/tmux.sh: shared by the scripts that drive the real wizard in tmux.
 # Source it after setting TSHOOT; call `start ENV COLS ROWS [ARGS]` to run the
 # wizard in a fresh tmux server, then `expect NAME TEXT...` to assert the screen.
-# The shell line after the wizard prints EXITED=<status> when it ends.
+# The shell line after the wizard prints EXITED=<status> when it ends (the
+# shell ignores the terminal's Ctrl-C and Ctrl-\ so that it can).
 command -v tmux >/dev/null || { echo "SKIPPED: tmux is not installed"; exit 77; }
 [ -x "$TSHOOT" ] || { echo "FAILED: no binary at $TSHOOT"; exit 1; }
 TSHOOT=$(cd "$(dirname "$TSHOOT")" && pwd)/$(basename "$TSHOOT")
@@ -50,9 +51,12 @@ start() {
     t kill-server 2>/dev/null
     RUN=$((RUN + 1)); SOCK="tshoot-test-$$-$RUN"
     t -f /dev/null new-session -d -s w -x "$cols" -y "$rows" \
-        "trap : INT; cd '$PWD' && env LC_ALL= $env '$TSHOOT' wizard -p playbooks/smb-tcp-handshake.ini $args; echo EXITED=\$?; sleep 60"
+        "trap : INT QUIT; cd '$PWD' && env LC_ALL= $env '$TSHOOT' wizard -p playbooks/smb-tcp-handshake.ini $args; echo EXITED=\$?; sleep 60"
 }
 
 # wizard_pid: the wizard started last: the tshoot child of the pane's shell
 # (not its privileged helpers, which are the wizard's own children).
 wizard_pid() { pgrep -x -P "$(t list-panes -t w -F '#{pane_pid}')" tshoot | head -1; }
+
+# alt_screen: 1 while the pane shows the alternate screen (curses is up), else 0.
+alt_screen() { t display-message -p -t w '#{alternate_on}'; }
