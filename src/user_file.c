@@ -56,16 +56,15 @@ int user_file_become(char **cause)
     return 0;
 }
 
-/* Rewords a refusal (errno ERR) the user's own rights caused, so it says why. */
+/* In the child that became the user: rewords a refusal (errno ERR) the
+ * user's own rights caused, so it says why. */
 static void explain_refusal(int err, char **cause)
 {
-    uid_t uid;
-    gid_t gid;
     char *longer = NULL;
-    if (!*cause || (err != EACCES && err != EPERM && err != EROFS) || !user_file_sudo_ids(&uid, &gid))
+    if (!*cause || (err != EACCES && err != EPERM && err != EROFS))
         return;
     if (asprintf(&longer, "%s (tshoot writes as uid %u, who cannot write there without sudo)", *cause,
-                 (unsigned)uid) < 0)
+                 (unsigned)getuid()) < 0)
         return;
     free(*cause);
     *cause = longer;
