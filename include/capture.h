@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Handshake classes of DESIGN.md, in this order everywhere. */
 enum hs_class { HS_ESTABLISHED, HS_SYNACK_NO_ACK, HS_REFUSED, HS_UNREACHABLE,
@@ -60,7 +61,8 @@ struct capture_config {
     const char *file;       /* capture file ("-" for stdin), or NULL */
     const uint16_t *ports;
     size_t nports;
-    const char *write_path; /* evidence pcap to write, or NULL */
+    const char *write_path; /* evidence pcap to write (capture_start()), or its
+                               name for messages (capture_run()), or NULL */
     /* Added by the engine (capture.c); zero/NULL means the default: */
     const char *client;     /* only attempts from this address (analyze --client) */
     const char *server;     /* only attempts to this address (analyze --server) */
@@ -82,8 +84,27 @@ struct capture_config {
 
 struct capture;
 
-/* Starts the capture thread. Returns NULL with *cause (malloc'd) and *exit_code
- * (2 bad input, 3 environment: permission, no such interface) on failure. */
+/* Opens the source of CFG, and nothing else: a live interface (handle and
+ * BPF filter: what needs root or CAP_NET_RAW), or a capture file (opened, not
+ * read: not even its header). No thread runs and nothing is decoded yet, so
+ * the caller can give up its privileges in the whole process (privsep_drop())
+ * between this and capture_run(). CFG's write_path only names the evidence in
+ * messages here. Returns NULL with *cause (malloc'd) and *exit_code (2 bad
+ * input, 3 environment: permission, no such interface) on failure. */
+struct capture *capture_open(const struct capture_config *cfg, int *exit_code, char **cause);
+
+/* Reads a capture file's header, then starts the capture thread (which
+ * inherits the calling thread's identity, capabilities and no_new_privs).
+ * EVIDENCE, or NULL, is the stream the evidence pcap is written to (opened by
+ * the caller, as the user: user_file.h); the capture owns it from this call
+ * on, also on failure. Returns 0, or -1 with *cause and *exit_code; either
+ * way the caller ends with capture_stop(). */
+int capture_run(struct capture *c, FILE *evidence, int *exit_code, char **cause);
+
+/* capture_open() and capture_run() in one go, the evidence file (write_path)
+ * created by this process (atomic_file_create()): for callers that keep no
+ * privilege to give up (tests, an ordinary user's run). NULL on failure, as
+ * capture_open(). */
 struct capture *capture_start(const struct capture_config *cfg, int *exit_code, char **cause);
 
 /* Copies the latest snapshot. Safe from any thread. */

@@ -1,13 +1,15 @@
 /* privsep.h: privilege separation. Capturing and some checks need root (or
  * CAP_NET_RAW/CAP_NET_ADMIN); decoding packets anyone can send, drawing the
  * screen and writing reports do not. When tshoot runs as root, privsep_start()
- * forks two small helpers that keep root: one answers the fixed set of check
- * requests (listener, service, firewall, trace) and one saves the session
- * report to the paths fixed at start. They talk over socketpairs and accept
+ * forks two small helpers: one keeps root and answers the fixed set of check
+ * requests (listener, service, firewall, trace); the other becomes the sudo
+ * user (user_file_become(); root without sudo stays its own user) and saves
+ * the session report to the paths fixed at start (atomic_file.h's safe opens). They talk over socketpairs and accept
  * nothing else: no paths, no commands, only ports, a duration and service
  * names from a strict character set. Then privsep_drop() turns the main
  * process into the invoking user (SUDO_UID/SUDO_GID) or nobody, with no
- * supplementary groups, no capabilities and no way back.
+ * supplementary groups, no capabilities and no way back; for a binary given
+ * file capabilities (setcap) instead of root, it drops those.
  * When tshoot does not run as root, nothing is forked and every call below
  * runs the probe in-process with the user's own rights. */
 #ifndef TSHOOT_PRIVSEP_H
@@ -42,8 +44,12 @@ int privsep_request_valid(const struct privsep_request *r, char *why, size_t n);
  * path without extension (NULL: no report helper). Returns 0, or -1 with *cause. */
 int privsep_start(const char *report_base, char **cause);
 
-/* Gives up root for good in this process. Returns 0 (also when not root), or
- * -1 with *cause, in which case the caller must exit. */
+/* Gives up root for good in this process (also the capabilities of a setcap
+ * install: every set it may, bounding set included when it holds CAP_SETPCAP,
+ * and no_new_privs). Capabilities and no_new_privs are per thread: call it
+ * while the main thread is the only one, before any thread that decodes.
+ * Returns 0 (also when there is nothing to give up), or -1 with *cause, in
+ * which case the caller must exit. */
 int privsep_drop(char **cause);
 
 /* Whether the helpers are running. */

@@ -35,7 +35,9 @@ struct session {
 };
 
 /* Starts a record for PB. REPORT is --report's value or NULL for the default
- * $XDG_STATE_HOME/tshoot/sessions/DATE-HOST-ID. Returns 0, or -1 with *cause. */
+ * $XDG_STATE_HOME/tshoot/sessions/DATE-HOST-ID. The report's directory is
+ * created as the user (user_file.h), and refused when the user cannot write
+ * it. Returns 0, or -1 with *cause. */
 int session_init(struct session *s, const struct playbook *pb, const char *report, char **cause);
 
 /* Records an event now (TEXT is copied; NULL when there is none). */

@@ -16,8 +16,15 @@
  * pcap_dump_flush(). Decision: the file is written in place, not as F.tmp
  * renamed at close, so that it stays a readable pcap even when tshoot is
  * killed (SIGKILL, power cut) at any moment: at worst the record being
- * written is cut, which readers report as a truncated file. Like
- * `tcpdump -w`, an existing file of that name is replaced.
+ * written is cut, which readers report as a truncated file.
+ * Decision (issue 12): like `tcpdump -w`, an existing file of that name is
+ * still replaced, so scripts can run `watch --write F` again and again, but
+ * only the safe way: a new file (O_CREAT|O_EXCL|O_NOFOLLOW, 0600) in the same
+ * directory, renamed over the name (renameat) before the first record, so a
+ * symlink or someone else's file at that name is replaced, never followed or
+ * truncated (atomic_file_create()). Under sudo the file is created by a
+ * process holding the user's identity (user_file_create()) and handed to
+ * capture_run() as a stream (pcap_dump_fopen()), never opened by root.
  *
  * libpcap 1.10 traps handled here (DESIGN.md): records with caplen 0 or
  * len < caplen are passed to the decoder, which never reads past caplen;
@@ -42,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "capture.h"
 #ifdef _WIN32
 #include "probe_windows.h"
@@ -242,32 +250,27 @@ dlt_name(int dlt, char *buf, size_t len)
     return buf;
 }
 
-/* Opens the capture file of CFG. Returns 0 or -1 with *cause and *exit_code. */
+/* Opens the capture file PATH ("-": standard input) without reading from it:
+ * its records and header are read by capture_run(), after the privilege drop.
+ * Returns 0 or -1 with *cause and *exit_code. */
 static int
 open_file(struct capture *c, const char *path, int *exit_code, char **cause)
 {
-    char errbuf[PCAP_ERRBUF_SIZE] = "";
     struct stat st;
 
+    *exit_code = 2;
     if (strcmp(path, "-") == 0) {
-        c->p = pcap_fopen_offline(stdin, errbuf);
-        if (c->p == NULL) {
-            set_cause(cause, "standard input: %s", errbuf);
-            *exit_code = 2;
-            return -1;
-        }
+        c->in = stdin;
         return 0;
     }
     c->in = fopen(path, "rb");
     if (c->in == NULL) {
         set_cause(cause, "%s: %s", path, strerror(errno));
-        *exit_code = 2;
         return -1;
     }
     if (fstat(fileno(c->in), &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             set_cause(cause, "%s: is a directory", path);
-            *exit_code = 2;
             return -1;
         }
         if (S_ISREG(st.st_mode))
@@ -276,14 +279,32 @@ open_file(struct capture *c, const char *path, int *exit_code, char **cause)
     c->inbuf = malloc(FILE_BUFSIZE);
     if (c->inbuf != NULL)
         setvbuf(c->in, c->inbuf, _IOFBF, FILE_BUFSIZE);
+    return 0;
+}
+
+/* Reads the header of the capture file opened by open_file() and checks its
+ * link type. Returns 0 or -1 with *cause (exit status 2). */
+static int
+read_file_header(struct capture *c, char **cause)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "", dn[64];
+
     c->p = pcap_fopen_offline(c->in, errbuf);
     if (c->p == NULL) {
         /* libpcap leaves the FILE open on failure: we close it in free_capture() */
-        set_cause(cause, "%s: not a capture file libpcap can read: %s", path, errbuf);
-        *exit_code = 2;
+        if (c->in == stdin)
+            set_cause(cause, "standard input: %s", errbuf);
+        else
+            set_cause(cause, "%s: not a capture file libpcap can read: %s", c->name, errbuf);
         return -1;
     }
     c->in = NULL;   /* pcap_close() closes it now */
+    c->dlt = pcap_datalink(c->p);
+    if (!decode_dlt_supported(c->dlt)) {
+        set_cause(cause, "%s: link type %s is not supported (Ethernet, Linux cooked, "
+                  "BSD loopback and raw IP are)", c->name, dlt_name(c->dlt, dn, sizeof dn));
+        return -1;
+    }
     return 0;
 }
 
@@ -652,9 +673,9 @@ install_interrupt(void)
 #endif
 }
 
-/* Starts the capture thread. */
+/* Opens the source of CFG: the live handle with its filter, or the capture file. */
 struct capture *
-capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
+capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
 {
     struct capture *c;
     struct tracker_config tc;
@@ -696,7 +717,6 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
     c->realtime = cfg->realtime && cfg->file != NULL;
     c->evidence_snaplen = cfg->evidence_snaplen;
     c->evidence_max = cfg->evidence_max;
-    c->replay_start_ns = now_ns();
     for (size_t i = 0; i < cfg->nports; i++)
         c->portmap[cfg->ports[i] >> 3] |= (uint8_t)(1u << (cfg->ports[i] & 7));
     if (cfg->client != NULL) {
@@ -720,18 +740,15 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
     c->t = tracker_new(&tc, cause);
     if (c->t == NULL)
         goto fail;
+    if (cfg->write_path != NULL && (c->write_path = strdup(cfg->write_path)) == NULL) {
+        set_cause(cause, "out of memory");
+        goto fail;
+    }
 
     if (cfg->file != NULL) {
         c->name = strdup(strcmp(cfg->file, "-") == 0 ? "standard input" : cfg->file);
         if (c->name == NULL || open_file(c, cfg->file, exit_code, cause) != 0)
             goto fail;
-        c->dlt = pcap_datalink(c->p);
-        if (!decode_dlt_supported(c->dlt)) {
-            set_cause(cause, "%s: link type %s is not supported (Ethernet, Linux cooked, "
-                      "BSD loopback and raw IP are)", c->name, dlt_name(c->dlt, dn, sizeof dn));
-            *exit_code = 2;
-            goto fail;
-        }
     } else {
         c->live = 1;
         c->name = strdup(cfg->iface != NULL ? cfg->iface : "any");
@@ -743,17 +760,6 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
             *exit_code = 3;
             goto fail;
         }
-    }
-
-    if (cfg->write_path != NULL) {
-        c->write_path = strdup(cfg->write_path);
-        c->dumper = pcap_dump_open(c->p, cfg->write_path);
-        if (c->write_path == NULL || c->dumper == NULL) {
-            set_cause(cause, "%s: cannot write: %s", cfg->write_path, pcap_geterr(c->p));
-            *exit_code = 2;
-            goto fail;
-        }
-        pcap_dump_flush(c->dumper);   /* the file header is on disk from now on */
     }
 
     if (pipe(c->pipefd) != 0) {
@@ -770,17 +776,81 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
     c->snap.datalink = c->dlt;
     c->snap.file_size = c->file_size;
     snprintf(c->snap.verdict_code, sizeof c->snap.verdict_code, "no_syn");
-    if (pthread_create(&c->thread, NULL, capture_main, c) != 0) {
-        set_cause(cause, "cannot start the capture thread");
-        *exit_code = 3;
-        goto fail;
-    }
-    c->started = 1;
     return c;
 
 fail:
     free_capture(c);
     return NULL;
+}
+
+/* Reads a file's header, sets up the evidence dumper and starts the thread. */
+int
+capture_run(struct capture *c, FILE *evidence, int *exit_code, char **cause)
+{
+    int code = 2;
+
+    if (exit_code == NULL)
+        exit_code = &code;
+    *exit_code = 2;
+    if (!c->live && read_file_header(c, cause) != 0) {
+        if (evidence != NULL)
+            fclose(evidence);
+        return -1;
+    }
+    if (evidence != NULL) {
+        /* libpcap owns EVIDENCE from here, and closes it on a failed header
+           write; a link type it refuses leaves it open (a leak on a path our
+           link types never take, rather than a double fclose) */
+        c->dumper = pcap_dump_fopen(c->p, evidence);
+        if (c->dumper == NULL) {
+            set_cause(cause, "%s: cannot write: %s", c->write_path ? c->write_path : "evidence",
+                      pcap_geterr(c->p));
+            return -1;
+        }
+        pcap_dump_flush(c->dumper);   /* the file header is on disk from now on */
+    }
+    pthread_mutex_lock(&c->mu);
+    c->snap.datalink = c->dlt;
+    pthread_mutex_unlock(&c->mu);
+    c->replay_start_ns = now_ns();
+    if (pthread_create(&c->thread, NULL, capture_main, c) != 0) {
+        set_cause(cause, "cannot start the capture thread");
+        *exit_code = 3;
+        return -1;
+    }
+    c->started = 1;
+    return 0;
+}
+
+/* Opens the source, the evidence file in this process, and starts the thread. */
+struct capture *
+capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
+{
+    FILE *evidence = NULL;
+    int fd, code = 2;
+    struct capture *c = capture_open(cfg, exit_code ? exit_code : &code, cause);
+
+    if (c == NULL)
+        return NULL;
+    if (cfg->write_path != NULL) {
+        fd = atomic_file_create(cfg->write_path, cause);
+        evidence = fd < 0 ? NULL : fdopen(fd, "wb");
+        if (evidence == NULL) {
+            if (fd >= 0) {
+                close(fd);
+                set_cause(cause, "%s: %s", cfg->write_path, strerror(errno));
+            }
+            if (exit_code != NULL)
+                *exit_code = 2;
+            capture_stop(c);
+            return NULL;
+        }
+    }
+    if (capture_run(c, evidence, exit_code, cause) != 0) {
+        capture_stop(c);
+        return NULL;
+    }
+    return c;
 }
 
 /* Copies the latest snapshot. */

@@ -11,7 +11,9 @@
  * whose TcpTestSucceeded is only True on a completed connection), and it is
  * itself a finding (wrong capture point, wrong port, the client never tried);
  * 2 for usage errors and bad input, including a truncated or unreadable file
- * (the report of what was read is still printed); 3 for the environment. */
+ * (the report of what was read is still printed); 3 for the environment.
+ * Run as root (`ssh host tcpdump -w - | sudo tshoot analyze -`), it opens its
+ * inputs and gives up root (privsep_drop()) before reading any of them. */
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,6 +27,7 @@
 #include "commands.h"
 #include "decode.h"
 #include "playbook.h"
+#include "privsep.h"
 #include "report_json.h"
 #include "text.h"
 #include "tracker.h"
@@ -119,7 +122,7 @@ cmd_analyze(int argc, char **argv)
     };
     const char *pbname = DEFAULT_PLAYBOOK, *client = NULL, *server = NULL;
     uint16_t ports[PLAYBOOK_MAX_PORTS];
-    size_t nports = 0, nfiles, nstdin = 0;
+    size_t nports = 0, nfiles, nstdin = 0, nopen = 0;
     int json = 0, opt, rc = 2;
     char *cause = NULL, *path;
     struct playbook pb;
@@ -178,7 +181,7 @@ cmd_analyze(int argc, char **argv)
     memset(&pb, 0, sizeof pb);
     path = playbook_resolve(pbname, &cause);
     if (path == NULL || playbook_load(path, NULL, &pb, &cause) != 0) {
-        fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : pbname);
+        analyze_error(cause ? cause : pbname);
         free(cause);
         free(path);
         return 2;
@@ -203,27 +206,45 @@ cmd_analyze(int argc, char **argv)
         fprintf(stderr, "tshoot analyze: out of memory\n");
         goto out;
     }
-    for (size_t i = 0; i < nfiles; i++) {
+    /* every input is opened first (a root-only file too), then root is given
+       up (to the sudo user or nobody) before a byte of them is read */
+    for (nopen = 0; nopen < nfiles; nopen++) {
         struct capture_config cfg;
         int code = 2;
         memset(&cfg, 0, sizeof cfg);
-        cfg.file = argv[optind + (int)i];
+        cfg.file = argv[optind + (int)nopen];
         cfg.ports = ports;
         cfg.nports = nports;
         cfg.client = client;
         cfg.server = server;
         cfg.scenario_for = playbook_scenario_id;
         cfg.scenario_arg = &pb;
-        caps[i] = capture_start(&cfg, &code, &cause);
-        if (caps[i] == NULL) {
+        caps[nopen] = capture_open(&cfg, &code, &cause);
+        if (caps[nopen] == NULL) {
             analyze_error(cause ? cause : cfg.file);
             free(cause);
             rc = code;
             goto out;
         }
-        analyze_wait(caps[i], strcmp(cfg.file, "-") ? cfg.file : "standard input", &snaps[i]);
+    }
+    if (privsep_drop(&cause) < 0) {
+        fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : "cannot give up root");
+        free(cause);
+        rc = 3;
+        goto out;
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        const char *file = argv[optind + (int)i];
+        int code = 2;
+        if (capture_run(caps[i], NULL, &code, &cause) < 0) {
+            analyze_error(cause ? cause : file);
+            free(cause);
+            rc = code;
+            goto out;
+        }
+        analyze_wait(caps[i], strcmp(file, "-") ? file : "standard input", &snaps[i]);
         trk[i] = capture_tracker(caps[i]);
-        names[i] = cfg.file;
+        names[i] = file;
         if (analyze_stop) {          /* interrupted: report on what was read so far */
             fprintf(stderr, "tshoot analyze: interrupted: the report covers what was read\n");
             nfiles = i + 1;
@@ -256,7 +277,7 @@ cmd_analyze(int argc, char **argv)
         }
 
 out:
-    for (size_t i = 0; caps != NULL && i < nfiles; i++)
+    for (size_t i = 0; caps != NULL && i < nopen; i++)
         capture_stop(caps[i]);
     free(caps);
     free(snaps);

@@ -7,7 +7,9 @@
  * Exit status: 0 handshake_ok, 1 any other verdict (no_syn included, as in
  * analyze), 2 usage or bad playbook, 3 environment (permission, no such
  * interface, the capture failed). With --write, the evidence file is complete
- * at every moment (capture.c flushes each packet). */
+ * at every moment (capture.c flushes each packet); an existing F is replaced
+ * by a rename, never written through, and under sudo F is created by the
+ * user, not root (user_file.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -27,6 +29,7 @@
 #include "report_json.h"
 #include "text.h"
 #include "tracker.h"
+#include "user_file.h"
 
 #define DEFAULT_PLAYBOOK "smb-tcp-handshake"
 #define MAX_LOCAL 64
@@ -88,6 +91,8 @@ cmd_watch(int argc, char **argv)
     char *cause = NULL, *path;
     struct playbook pb;
     struct capture *c;
+    FILE *evidence = NULL;
+    int dropped;
     struct capture_config cfg;
     struct capture_snapshot snap;
     struct sigaction sa, old_int, old_term;
@@ -158,19 +163,32 @@ cmd_watch(int argc, char **argv)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    c = capture_start(&cfg, &code, &cause);
+    /* root (or the setcap capabilities) opens the capture; the evidence file
+       is created as the user; the drop comes before the capture thread, so
+       nothing is decoded with privileges */
+    c = capture_open(&cfg, &code, &cause);
     if (c == NULL) {
         watch_error(cause ? cause : iface);
         free(cause);
         rc = code;
         goto out_pb;
     }
-    /* the capture handle (and --write's file) is open: decode as nobody or the sudo user */
-    if (privsep_drop(&cause) < 0) {
+    if (write_path != NULL && (evidence = user_file_fopen(write_path, &cause)) == NULL) {
+        fprintf(stderr, "tshoot watch: %s\n", cause ? cause : write_path);
+        free(cause);
+        capture_stop(c);
+        rc = 2;
+        goto out_pb;
+    }
+    code = 3;
+    dropped = privsep_drop(&cause) == 0;
+    if (!dropped && evidence != NULL)
+        fclose(evidence);          /* capture_run() never took it */
+    if (!dropped || capture_run(c, evidence, &code, &cause) < 0) {
         fprintf(stderr, "tshoot watch: %s\n", cause ? cause : "cannot give up root");
         free(cause);
         capture_stop(c);
-        rc = 3;
+        rc = code;
         goto out_pb;
     }
     t0 = watch_now();

@@ -20,10 +20,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 #include "atomic_file.h"
+#include "user_file.h"
 
 #define TRACE_EVENT 1
 #define TRACE_DONE 2
@@ -182,9 +185,10 @@ static void serve_checks(int fd)
     }
 }
 
-/* Helper side: saves report files to BASE.md and BASE.json, given to UID:GID
- * (the sudo user) unless UID is 0. */
-static void serve_saves(int fd, const char *base, uid_t uid, gid_t gid)
+/* Helper side: saves report files to BASE.md and BASE.json, as the user this
+ * helper became (atomic_file.h: never through a symlink, 0600, renamed within
+ * the directory). */
+static void serve_saves(int fd, const char *base)
 {
     struct privsep_request r;
     char why[128];
@@ -196,11 +200,8 @@ static void serve_saves(int fd, const char *base, uid_t uid, gid_t gid)
             break;
         }
         int rc = -1;
-        if (asprintf(&path, "%s.%s", base, r.op == PRIVSEP_SAVE_MD ? "md" : "json") >= 0) {
+        if (asprintf(&path, "%s.%s", base, r.op == PRIVSEP_SAVE_MD ? "md" : "json") >= 0)
             rc = atomic_file_write(path, data, r.length, &cause);
-            if (rc == 0 && uid != 0 && chown(path, uid, gid) < 0)
-                rc = -1;
-        }
         send_status(fd, rc, cause);
         free(cause);
         free(path);
@@ -216,23 +217,12 @@ static void on_helper_signal(int sig)
     raise(sig);
 }
 
-/* The user root is given up for: SUDO_UID/SUDO_GID when set (returns 1),
+/* The user root is given up for: the sudo user when there is one (returns 1),
  * else nobody (returns 0). */
 static int target_ids(uid_t *uid, gid_t *gid)
 {
-    const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
-    char *end;
-    if (su && sg && *su && *sg) {
-        unsigned long u = strtoul(su, &end, 10);
-        if (!*end && u != 0) {
-            unsigned long g = strtoul(sg, &end, 10);
-            if (!*end) {
-                *uid = (uid_t)u;
-                *gid = (gid_t)g;
-                return 1;
-            }
-        }
-    }
+    if (user_file_sudo_ids(uid, gid))
+        return 1;
     struct passwd *pw = getpwnam("nobody");
     *uid = pw ? pw->pw_uid : 65534;
     *gid = pw ? pw->pw_gid : 65534;
@@ -263,11 +253,12 @@ static pid_t fork_helper(int fd, int other1, int other2, const char *base)
     signal(SIGTERM, on_helper_signal);
     signal(SIGPIPE, SIG_IGN);
     if (base) {
-        uid_t uid = 0;
-        gid_t gid = 0;
-        if (!target_ids(&uid, &gid))
-            uid = gid = 0;    /* root's own reports stay root's */
-        serve_saves(fd, base, uid, gid);
+        char *cause = NULL;
+        /* the report is the sudo user's: written with their identity, not
+           root's (root without sudo is its own user: its reports stay root's) */
+        if (user_file_become(&cause) == 0)
+            serve_saves(fd, base);
+        free(cause);
     } else {
         serve_checks(fd);
     }
@@ -305,28 +296,75 @@ int privsep_start(const char *report_base, char **cause)
     return 0;
 }
 
-/* Gives up root for good in this process. */
+#ifdef __linux__
+/* Empties the bounding set as far as this thread may (it takes CAP_SETPCAP). */
+static void drop_bounding(void)
+{
+    for (int cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
+            break;
+}
+
+/* Reads (SET 0) or empties (SET 1) this thread's effective, permitted and
+ * inheritable sets; with SET 0, whether any capability is held. -1 on error. */
+static int capabilities(int set)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    if (set)
+        return (int)syscall(SYS_capset, &h, d);
+    if (syscall(SYS_capget, &h, d) < 0)
+        return -1;
+    return (d[0].effective | d[1].effective | d[0].permitted | d[1].permitted | d[0].inheritable |
+            d[1].inheritable) != 0;
+}
+#endif
+
+/* Clears the ambient, effective, permitted and inheritable sets and sets
+ * no_new_privs, then checks that nothing is left. 0, or -1 with *cause. */
+static int lose_capabilities(char **cause)
+{
+#ifdef __linux__
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    if (capabilities(1) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || capabilities(0) != 0) {
+        if (asprintf(cause, "cannot give up the capabilities: %s", strerror(errno)) < 0)
+            *cause = NULL;
+        return -1;
+    }
+#else
+    (void)cause;
+#endif
+    return 0;
+}
+
+/* Gives up root, or the file capabilities of a setcap install, for good in
+ * this process: call it while this is the only thread, as capabilities and
+ * no_new_privs are per thread and new threads inherit them. */
 int privsep_drop(char **cause)
 {
     uid_t uid;
     gid_t gid;
     *cause = NULL;
+#ifdef __linux__
+    if (geteuid() != 0 && capabilities(0) == 1) {
+        drop_bounding();     /* as far as allowed: without CAP_SETPCAP, it stays */
+        return lose_capabilities(cause);
+    }
+#endif
     if (geteuid() != 0)
         return 0;
     target_ids(&uid, &gid);
 #ifdef __linux__
-    for (int cap = 0; cap < 64; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
-            break;
+    drop_bounding();
 #endif
     if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
         if (asprintf(cause, "cannot give up root: %s", strerror(errno)) < 0)
             *cause = NULL;
         return -1;
     }
-#ifdef __linux__
-    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-#endif
+    if (lose_capabilities(cause) < 0)
+        return -1;
     if (setuid(0) == 0 || geteuid() == 0) {
         if (asprintf(cause, "root could be taken back after dropping it: refusing to go on") < 0)
             *cause = NULL;

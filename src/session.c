@@ -4,24 +4,31 @@
 
 #include <jansson.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
 #include "privsep.h"
 #include "probe_json.h"
 #include "text.h"
+#include "user_file.h"
 
 static const char *const kind_names[] = { "visit", "done", "undone", "note", "copy" };
 
-/* The default sessions directory: $XDG_STATE_HOME/tshoot/sessions. */
+/* The default sessions directory: $XDG_STATE_HOME/tshoot/sessions, else in
+ * the home directory: the sudo user's under sudo (sudo sets HOME to root's). */
 char *session_dir(void)
 {
     const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
     char *dir = NULL;
+    uid_t uid;
+    gid_t gid;
+    struct passwd *pw = user_file_sudo_ids(&uid, &gid) ? getpwuid(uid) : NULL;
+    if (pw && pw->pw_dir && *pw->pw_dir)
+        home = pw->pw_dir;
     int rc = xdg && *xdg ? asprintf(&dir, "%s/tshoot/sessions", xdg)
                          : asprintf(&dir, "%s/.local/state/tshoot/sessions", home && *home ? home : "/tmp");
     return rc < 0 ? NULL : dir;
@@ -65,7 +72,7 @@ int session_init(struct session *s, const struct playbook *pb, const char *repor
         if (dir && asprintf(&s->base, "%s/%s-%s-%s", dir, stamp, host, pb->id) < 0)
             s->base = NULL;
     }
-    int rc = dir && s->base ? atomic_file_mkdirs(dir, 0700, cause) : -1;
+    int rc = dir && s->base ? user_file_mkdirs(dir, cause) : -1;
     if (rc < 0 && !*cause && asprintf(cause, "out of memory") < 0)
         *cause = NULL;
     free(dir);

@@ -20,6 +20,7 @@
 #include "ui_term.h"
 #include "ui_text.h"
 #include "ui_wizard.h"
+#include "user_file.h"
 
 /* The index of the scenario the capture evidence points to, or -1. */
 int wizard_evidence_scenario(const struct wizard *w)
@@ -90,10 +91,17 @@ static void wizard_free(struct wizard *w)
 #define EVIDENCE_SNAPLEN 160
 #define EVIDENCE_MAX_BYTES (8u << 20)
 
-/* Starts the capture from FILE (at its own pace with REALTIME) or live on
- * IFACE, saving its evidence to EVIDENCE; on failure the reason goes to the panel. */
-static struct capture *start_capture(struct wizard *w, const char *iface, const char *file,
-                                     int realtime, int full_packets, const char *evidence)
+/* Shows why there is no capture in the panel. */
+static void capture_failed(struct wizard *w, const char *cause)
+{
+    snprintf(w->status.capture_error, sizeof w->status.capture_error, "%s", cause ? cause : "no capture");
+}
+
+/* Opens the capture from FILE (at its own pace with REALTIME) or live on IFACE,
+ * and as the user the evidence file EVIDENCE, into *EV; nothing is read yet
+ * (capture_open()). On failure the reason goes to the panel. */
+static struct capture *open_capture(struct wizard *w, const char *iface, const char *file, int realtime,
+                                    int full_packets, const char *evidence, FILE **ev)
 {
     struct capture_config cfg = {
         .iface = file ? NULL : (iface ? iface : "any"),
@@ -109,13 +117,32 @@ static struct capture *start_capture(struct wizard *w, const char *iface, const 
     };
     int code;
     char *cause = NULL;
-    struct capture *c = capture_start(&cfg, &code, &cause);
+    struct capture *c = capture_open(&cfg, &code, &cause);
+    if (c && evidence && !(*ev = user_file_fopen(evidence, &cause))) {
+        capture_stop(c);
+        c = NULL;
+    }
     if (c) {
         const char *src = file ? file : cfg.iface;
         const char *base = strrchr(src, '/');
         snprintf(w->status.capture_source, sizeof w->status.capture_source, "%s", base ? base + 1 : src);
     } else {
-        snprintf(w->status.capture_error, sizeof w->status.capture_error, "%s", cause ? cause : "no capture");
+        capture_failed(w, cause);
+    }
+    free(cause);
+    return c;
+}
+
+/* Starts the capture thread of C (after the privilege drop) with the evidence
+ * stream EV; returns C, or NULL with the reason in the panel. */
+static struct capture *run_capture(struct wizard *w, struct capture *c, FILE *ev)
+{
+    int code;
+    char *cause = NULL;
+    if (c && capture_run(c, ev, &code, &cause) < 0) {
+        capture_failed(w, cause);
+        capture_stop(c);
+        c = NULL;
     }
     free(cause);
     return c;
@@ -246,9 +273,13 @@ int cmd_wizard(int argc, char **argv)
     struct wizard w = { 0 };
     struct session session;
     int status = 3, sig = 0;
-    /* the privileged helpers are forked before anything else is open */
-    if (session_init(&session, &pb, report, &cause) < 0 || privsep_start(session.base, &cause) < 0 ||
-        wizard_init(&w, &pb) < 0 || term_open(&status, &cause) < 0) {
+    /* the report's directory is made (or refused) as the user, and the
+       privileged helpers are forked, before anything else is open */
+    int failed = session_init(&session, &pb, report, &cause) < 0 ? 2 : 0;
+    if (!failed && (privsep_start(session.base, &cause) < 0 || wizard_init(&w, &pb) < 0 ||
+                    term_open(&status, &cause) < 0))
+        failed = status;
+    if (failed) {
         struct text_vis cv = { 0 };
         fprintf(stderr, "tshoot: %s\n", text_vis(&cv, cause ? cause : "out of memory"));
         text_vis_free(&cv);
@@ -257,19 +288,22 @@ int cmd_wizard(int argc, char **argv)
         wizard_free(&w);
         session_free(&session);
         playbook_free(&pb);
-        return status;
+        return failed;
     }
     w.session = &session;
     screen_main_init(&w);
     char *evidence = session_capture_path(&session);
-    struct capture *cap = start_capture(&w, iface, file, realtime, full_packets, evidence);
+    FILE *ev = NULL;
+    struct capture *cap = open_capture(&w, iface, file, realtime, full_packets, evidence, &ev);
     free(evidence);
-    /* the capture handle is open: root is not needed here any more */
+    /* the capture handle is open: root is not needed here any more, and the
+       capture thread starts only now, so every thread decodes without it */
     if (privsep_drop(&cause) < 0) {
         term_close();
         fprintf(stderr, "tshoot: %s\n", cause ? cause : "cannot give up root");
         exit(3);
     }
+    cap = run_capture(&w, cap, ev);
     w.checks = checks_new(&pb);
     w.tracer = trace_run_new(&pb);
     wizard_run_checks(&w);

@@ -19,7 +19,7 @@ INDEX=$CORPUS/INDEX.tsv
 
 VG=""
 if [ -z "${TSHOOT_NO_VALGRIND:-}" ] && command -v valgrind >/dev/null 2>&1; then
-    VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible"
+    VG="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible"
 fi
 # an ASan/UBSan build reports through the same exit status as valgrind
 ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
