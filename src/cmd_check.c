@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "probe_parse.h"
 #include "probe_json.h"
+#include "sandbox.h"
 
 /* What the command was asked for. */
 struct check_opts {
@@ -194,6 +195,7 @@ static void print_human(const struct check_opts *o, const char *pbid, const stru
         printf("          %s\n", f->detail);
     if (*f->logging)
         printf("          logging: %s\n", f->logging);
+    printf("Sandbox   %-14s %s\n", sandbox_state(), sandbox_detail());
 }
 
 /* Runs every check and prints the results; returns the exit status. */
@@ -284,6 +286,8 @@ int cmd_check(int argc, char **argv)
                                  "listener", with_elapsed(with_scope(probe_json_listener(&l), &l), t1 - t0),
                                  "service", with_elapsed(probe_json_service(&s), t2 - t1),
                                  "firewall", with_elapsed(probe_json_firewall(&f), t3 - t2));
+        json_object_set_new(root, "sandbox", json_pack("{s:s, s:s}", "state", sandbox_state(), "detail",
+                                                         sandbox_detail()));
         if (o.trace_seconds) {
             json_t *arr = json_array();
             for (size_t i = 0; i < tl.n; i++) {

@@ -24,6 +24,7 @@
 #endif
 
 #include "atomic_file.h"
+#include "sandbox.h"
 
 #define TRACE_EVENT 1
 #define TRACE_DONE 2
@@ -331,7 +332,7 @@ int privsep_drop(char **cause)
             *cause = NULL;
         return -1;
     }
-    return 0;
+    return sandbox_enter(cause);
 }
 
 /* Whether the helpers are running. */
