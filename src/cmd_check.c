@@ -262,7 +262,7 @@ int cmd_check(int argc, char **argv)
         signal(SIGTERM, on_signal);
         if (!o.json) {
             print_human(&o, have_pb ? pb.id : NULL, &l, &s, &f);
-            printf("\nTracing SYNs to the port for %u s (table inet tshoot_trace, removed afterwards)...\n",
+            printf("\nTracing SYNs to the port for %u s (its own table inet tshoot_trace_PID, removed afterwards)...\n",
                    o.trace_seconds);
             fflush(stdout);
             tl.print = 1;
