@@ -1431,8 +1431,9 @@ enum trace_kind probe_parse_trace_line(const char *line, struct trace_event *ev)
             ev->dport = (uint16_t)atoi(w);
         return TRACE_PACKET;
     }
-    if (!strncmp(rest, "rule ", 5)) {
-        const char *body = rest + 5;
+    int unknown = !strncmp(rest, "unknown rule ", 13);    /* added after the monitor started */
+    if (!strncmp(rest, "rule ", 5) || unknown) {
+        const char *body = rest + (unknown ? 8 : 5);
         const char *vd = strstr(body, "(verdict ");
         size_t n = vd ? (size_t)(vd - body) : strlen(body);
         while (n > 0 && body[n - 1] == ' ')
@@ -1447,7 +1448,9 @@ enum trace_kind probe_parse_trace_line(const char *line, struct trace_event *ev)
             ev->handle = atol(h + 10);
             *h = '\0';
         }
-        text_copy(ev->text, sizeof ev->text, text);
+        if (unknown)
+            ev->handle = strncmp(body, "handle ", 7) ? -1 : atol(body + 7);
+        text_copy(ev->text, sizeof ev->text, unknown ? "a rule nft could not show (added after the trace began)" : text);
         if (vd) {
             char v[32] = "";
             sscanf(vd, "(verdict %31[a-z]", v);

@@ -569,7 +569,7 @@ static void test_trace_feed_concurrent(void **state)
         "trace id bbbb0001 inet filter input rule tcp dport 22 drop # handle 5 (verdict drop)",
         /* a SYN to 445, marked by ours (the other table saw it first but did not mark it) */
         "trace id bbbb0002 inet tshoot_trace_42 pre packet: iif \"v0\" ip saddr 198.51.100.2 tcp sport 6 tcp dport 445",
-        "trace id bbbb0002 inet tshoot_trace_42 pre rule tcp dport 445 meta nftrace set 1 # handle 2 (verdict continue)",
+        "trace id bbbb0002 inet tshoot_trace_42 pre unknown rule handle 2 (verdict continue)",
         "trace id bbbb0002 inet tshoot_trace_42 pre policy accept ",
         "trace id bbbb0002 inet filter input rule tcp dport 445 drop # handle 6 (verdict drop)",
         /* a SYN to 22 again, accepted: still not ours */
@@ -587,7 +587,7 @@ static void test_trace_feed_concurrent(void **state)
             got[n++] = ev;
     while (probe_parse_trace_flush(&st, &ev) && n < 8)
         got[n++] = ev;
-    assert_int_equal(n, 1);
+    assert_int_equal(n, 1);    /* nft shows a rule added after the monitor started as "unknown rule" */
     assert_string_equal(got[0].id, "bbbb0002");
     assert_int_equal(got[0].dport, 445);
     assert_int_equal(got[0].handle, 6);
