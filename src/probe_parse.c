@@ -951,6 +951,8 @@ int probe_parse_nft_eval(const char *json, uint16_t port, int family, const char
             continue;
         if (skipped(skip, c->family, c->table))
             continue;
+        if (!strncmp(c->table, PROBE_TRACE_TABLE_PREFIX, strlen(PROBE_TRACE_TABLE_PREFIX)))
+            continue; /* a live trace's table only marks SYNs: it decides nothing */
         if (!strcmp(c->family, "inet") || !strcmp(c->family, "netdev") ||
             (!strcmp(c->family, "ip") && family == 4) || (!strcmp(c->family, "ip6") && family == 6))
             base[nbase++] = c;
