@@ -85,8 +85,8 @@ fds_besides() {
 # a drop for 445, so that the wizard's trace reports its SYN at once
 printf 'table inet filter { chain input { type filter hook input priority 0; tcp dport 445 drop; }; }\n' |
     ip netns exec "$SRV" nft -f - || exit 1
-# a trace by another session, in the background, for 25 s on port 7139
-ip netns exec "$SRV" "$TSHOOT" check --json --port 7139 --trace 25 >"$TMP/other.json" 2>&1 &
+# a trace by another session, in the background, for 30 s on port 7139
+ip netns exec "$SRV" "$TSHOOT" check --json --port 7139 --trace 30 >"$TMP/other.json" 2>&1 &
 OTHER=$!
 BG="$BG $OTHER"
 until_ok 5 has_table "tshoot_trace_$OTHER" || echo "# no table tshoot_trace_$OTHER yet: $(tables | tr '\n' ' ')"
@@ -163,21 +163,28 @@ expect "the wizard quits" "EXITED=0"
 has_table "tshoot_trace_$OTHER" && ok "the other session's trace table outlived the wizard" ||
     fail "the other session's table is gone after the wizard quit: $(tables | tr '\n' ' ')"
 
-## A wizard that never traces leaves the other session's table alone
+## A wizard that never traces leaves the other sessions' tables alone
+ip netns exec "$SRV" "$TSHOOT" check --json --port 7140 --trace 12 >"$TMP/other2.json" 2>&1 &
+OTHER2=$!
+BG="$BG $OTHER2"
+until_ok 5 has_table "tshoot_trace_$OTHER2" || fail "no table tshoot_trace_$OTHER2 for the second trace"
 start "LANG=C.UTF-8 XDG_STATE_HOME=$TMP ip netns exec $SRV" 80 24 -i lo
 expect "a second wizard starts" "Step 1/" "Firewall  blocked"
 t send-keys -t w q
 expect "it quits without tracing" "EXITED=0"
-has_table "tshoot_trace_$OTHER" && ok "a wizard that never traced left tshoot_trace_$OTHER alone" ||
+has_table "tshoot_trace_$OTHER2" && ok "a wizard that never traced left tshoot_trace_$OTHER2 alone" ||
     fail "the other session's table is gone after a wizard that never traced: $(tables | tr '\n' ' ')"
-syn 7139
-wait "$OTHER"
-python3 -c '
+syn 7139 7140
+wait "$OTHER" "$OTHER2"
+for x in "other 7139" "other2 7140"; do
+    set -- $x
+    python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-sys.exit(0 if any(e["dport"] == 7139 for e in d["trace"]) and not d.get("trace_error") else 1)' "$TMP/other.json" &&
-    ok "the other session's trace still caught its SYN to 7139 at the end" ||
-    fail "the other session's trace: $(head -c 400 "$TMP/other.json")"
+sys.exit(0 if [e["dport"] for e in d["trace"]] == [int(sys.argv[2])] and not d.get("trace_error") else 1)' \
+        "$TMP/$1.json" "$2" && ok "the other session's trace of $2 still caught its SYN at the end, and only that" ||
+        fail "the other session's trace of $2: $(head -c 400 "$TMP/$1.json")"
+done
 
 ## Two traces at once, on two ports
 ip netns exec "$SRV" "$TSHOOT" check --json --port 8445 --trace 4 >"$TMP/a.json" 2>&1 &
