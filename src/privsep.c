@@ -250,6 +250,20 @@ static int target_ids(uid_t *uid, gid_t *gid)
     return 0;
 }
 
+/* Closes every descriptor above 2 but KEEP. */
+static void close_besides(int keep)
+{
+#ifdef __linux__
+    if (keep > 3)
+        close_range(3, (unsigned)keep - 1, 0);
+    close_range((unsigned)keep + 1, ~0U, 0);
+#else
+    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+        if (fd != keep)
+            close((int)fd);
+#endif
+}
+
 /* Helper side: stdin, stdout and stderr on /dev/null, and every other
  * descriptor but FD closed (the other helper's socket, the wizard's files), so
  * a helper that dies closes the only copy of its socket. Returns FD's number. */
@@ -263,9 +277,7 @@ static int keep_only(int fd)
         dup2(null, 1);
         dup2(null, 2);
     }
-    if (fd > 3)
-        close_range(3, (unsigned)fd - 1, 0);
-    close_range((unsigned)fd + 1, ~0U, 0);
+    close_besides(fd);
     return fd;
 }
 
