@@ -287,6 +287,20 @@ static void test_nft_filter(void **state)
     assert_string_equal(d.rule.text, "tcp dport { 22, 80 } counter packets 0 bytes 0 accept");
 }
 
+/* A live trace's table (tshoot_trace_PID) only marks SYNs: the firewall check
+ * looks past it, to no chain at all here. */
+static void test_nft_ignores_trace_tables(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"tshoot_trace_77\",\"handle\":1}},"
+        "{\"chain\":{\"family\":\"inet\",\"table\":\"tshoot_trace_77\",\"name\":\"pre\",\"handle\":1,"
+        "\"type\":\"filter\",\"hook\":\"prerouting\",\"prio\":-350,\"policy\":\"accept\"}}]}";
+    struct fw_decision d;
+    assert_int_equal(probe_parse_nft_eval(json, 445, 4, "", &d, NULL), 0);
+    assert_int_equal(d.verdict, FW_NONE);
+}
+
 /* NFT_VMAP: vmaps, prerouting, nfproto, masked flags, iifname and limit as conditions. */
 static void test_nft_vmap(void **state)
 {
@@ -655,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_trace_lines),
         cmocka_unit_test(test_trace_feed),
         cmocka_unit_test(test_trace_feed_concurrent),
+        cmocka_unit_test(test_nft_ignores_trace_tables),
         cmocka_unit_test(test_front_ends_and_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
