@@ -12,7 +12,6 @@
  * thread that started it (PR_SET_PDEATHSIG). Nothing else in the firewall is
  * touched. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
