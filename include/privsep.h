@@ -6,10 +6,15 @@
  * user (user_file_become(); root without sudo stays its own user) and saves
  * the session report to the paths fixed at start (atomic_file.h's safe opens). They talk over socketpairs and accept
  * nothing else: no paths, no commands, only ports, a duration and service
- * names from a strict character set. Then privsep_drop() turns the main
+ * names from a strict character set. Each helper holds only its own socket;
+ * the checks helper keeps only the capabilities its probes need (NET_ADMIN,
+ * NET_RAW, DAC_READ_SEARCH, SYS_PTRACE) with no_new_privs. When it dies, a
+ * request says "the checks helper stopped" at once; a reply is waited for
+ * at most 30 s. Then privsep_drop() turns the main
  * process into the invoking user (SUDO_UID/SUDO_GID) or nobody, with no
- * supplementary groups, no capabilities and no way back; for a binary given
- * file capabilities (setcap) instead of root, it drops those.
+ * supplementary groups, no capabilities and no way back (for a binary given
+ * file capabilities (setcap) instead of root, it drops those), and enters the
+ * seccomp sandbox (sandbox.h).
  * When tshoot does not run as root, nothing is forked and every call below
  * runs the probe in-process with the user's own rights. */
 #ifndef TSHOOT_PRIVSEP_H

@@ -98,12 +98,14 @@ void probe_service(const char *names, const char *processes, struct service_resu
 /* Whether the firewall lets a TCP SYN to PORTS in, and the deciding rules. */
 void probe_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out);
 
-/* Follows the kernel's verdict on each TCP SYN to PORTS for SECONDS: adds the
- * table `inet tshoot_trace` (a prerouting chain at priority -350 that sets
- * nftrace), follows `nft -a monitor trace`, calls ON_EVENT (from the calling
- * thread) once per SYN with the rule or policy that decided it, and removes
- * the table again on every path. Removes a leftover table first. Returns the
- * number of events, or -1 with *cause (malloc'd). Nothing else is changed. */
+/* Follows the kernel's verdict on each TCP SYN to PORTS for SECONDS: adds this
+ * process's own table `inet tshoot_trace_PID` (a prerouting chain at priority
+ * -350 that sets nftrace on SYNs to PORTS), follows `nft -a monitor trace`,
+ * calls ON_EVENT (from the calling thread) once per SYN its own rule marked,
+ * with the rule or policy that decided it, and removes its table again on
+ * every path. First removes the tables of tshoot processes that are gone.
+ * Returns the number of events, or -1 with *cause (malloc'd). Nothing else is
+ * changed. */
 int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
                 void (*on_event)(const struct trace_event *ev, void *arg), void *arg,
                 char **cause);

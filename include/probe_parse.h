@@ -76,12 +76,19 @@ enum trace_kind { TRACE_OTHER, TRACE_PACKET, TRACE_RULE, TRACE_POLICY, TRACE_VER
  * the kind's fields). Returns its kind. */
 enum trace_kind probe_parse_trace_line(const char *line, struct trace_event *ev);
 
-/* Follows trace lines and turns them into one decision per packet. */
+/* The trace tables of tshoot: PROBE_TRACE_TABLE_PREFIX "_PID". */
+#define PROBE_TRACE_TABLE_PREFIX "tshoot_trace"
+
+/* Follows trace lines and turns them into one decision per packet. Lines of
+ * every tshoot trace table are left out of the decisions; when IGNORE_TABLE
+ * is set, only the packets its own rule marked are reported (another trace
+ * running at the same time marks other ports). */
 #define TRACE_PENDING 16
 struct trace_state {
     struct trace_event pkt[TRACE_PENDING];
     int used[TRACE_PENDING];
     int decided[TRACE_PENDING];  /* 1: an accept seen, waiting for later chains */
+    int ours[TRACE_PENDING];     /* 1: IGNORE_TABLE's rule marked the packet */
     const char *ignore_table;    /* our own trace table */
 };
 

@@ -25,6 +25,7 @@
 #include "probe_parse.h"
 #include "probe_json.h"
 #include "text.h"
+#include "sandbox.h"
 
 /* What the command was asked for. */
 struct check_opts {
@@ -215,6 +216,7 @@ static void print_human(const struct check_opts *o, const char *pbid, const stru
     if (s->state == SERVICE_UNKNOWN)
         printf("          %s\n", text_vis(&v, s->detail));
     print_firewall(f, o->nports, &v);
+    printf("Sandbox   %-14s %s\n", sandbox_state(), sandbox_detail());
     text_vis_free(&v);
 }
 
@@ -282,7 +284,7 @@ int cmd_check(int argc, char **argv)
         signal(SIGTERM, on_signal);
         if (!o.json) {
             print_human(&o, have_pb ? pb.id : NULL, &l, &s, &f);
-            printf("\nTracing SYNs to the port for %u s (table inet tshoot_trace, removed afterwards)...\n",
+            printf("\nTracing SYNs to the port for %u s (its own table inet tshoot_trace_PID, removed afterwards)...\n",
                    o.trace_seconds);
             fflush(stdout);
             tl.print = 1;
@@ -306,6 +308,8 @@ int cmd_check(int argc, char **argv)
                                  "listener", with_elapsed(with_scope(probe_json_listener(&l), &l), t1 - t0),
                                  "service", with_elapsed(probe_json_service(&s), t2 - t1),
                                  "firewall", with_elapsed(probe_json_firewall(&f), t3 - t2));
+        json_object_set_new(root, "sandbox", json_pack("{s:s, s:s}", "state", sandbox_state(), "detail",
+                                                         sandbox_detail()));
         if (o.trace_seconds) {
             json_t *arr = json_array();
             for (size_t i = 0; i < tl.n; i++) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "sandbox.h"
 
 #define TSHOOT_VERSION "0.1.0"
 
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "--version")) {
-        printf("tshoot %s\n", TSHOOT_VERSION);
+        printf("tshoot %s (seccomp sandbox: %s)\n", TSHOOT_VERSION, sandbox_state());
         return 0;
     }
     if (argc < 2 || argv[1][0] == '-')

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/capability.h>
@@ -26,14 +27,22 @@
 #endif
 
 #include "atomic_file.h"
+#include "sandbox.h"
 #include "user_file.h"
 
 #define TRACE_EVENT 1
 #define TRACE_DONE 2
 #define MAX_TRACE_SECONDS 300
+#define REPLY_MS 30000    /* the longest a check may take (nft, iptables, D-Bus each time out sooner) */
+#define HELPER_STOPPED "the checks helper stopped"
+#define HELPER_SLOW "the checks helper did not answer within 30 s"
+#define HELPER_BAD "the checks helper sent a bad answer"
+#define SAVER_STOPPED "the report helper stopped"
+#define SAVER_SLOW "the report helper did not answer within 30 s"
 
 static int checks_fd = -1, save_fd = -1;
 static pid_t checks_pid = -1, save_pid = -1;
+static int checks_gone;    /* the checks helper died or fell out of step */
 static pthread_mutex_t checks_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t save_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -229,21 +238,74 @@ static int target_ids(uid_t *uid, gid_t *gid)
     return 0;
 }
 
-/* Forks one helper serving socket end FD; the other ends are closed in it. */
-static pid_t fork_helper(int fd, int other1, int other2, const char *base)
+/* Closes every descriptor above 2 but KEEP. */
+static void close_besides(int keep)
 {
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
+#ifdef __linux__
+    if (keep > 3)
+        close_range(3, (unsigned)keep - 1, 0);
+    close_range((unsigned)keep + 1, ~0U, 0);
+#else
+    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+        if (fd != keep)
+            close((int)fd);
+#endif
+}
+
+/* Helper side: stdin, stdout and stderr on /dev/null, and every other
+ * descriptor but FD closed (the other helper's socket, the wizard's files), so
+ * a helper that dies closes the only copy of its socket. Returns FD's number. */
+static int keep_only(int fd)
+{
+    if (fd < 3)
+        fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
     }
-    close(other1);
-    if (other2 >= 0)
-        close(other2);
+    close_besides(fd);
+    return fd;
+}
+
+#ifdef __linux__
+/* What the checks helper and the nft/iptables it runs need: nftables and
+ * netlink (NET_ADMIN), iptables-legacy's raw sockets (NET_RAW), and the
+ * owners of sockets in other users' /proc/PID/fd (DAC_READ_SEARCH, SYS_PTRACE). */
+#define CHECKS_CAPS ((1ULL << CAP_NET_ADMIN) | (1ULL << CAP_NET_RAW) | (1ULL << CAP_DAC_READ_SEARCH) | \
+                     (1ULL << CAP_SYS_PTRACE))
+
+/* Checks helper side: keeps only CHECKS_CAPS, in its own sets and in the
+ * bounding set its children (still uid 0) inherit, with no_new_privs. */
+static void restrict_checks_helper(void)
+{
+    for (int cap = 0; cap < 64; cap++)
+        if (!(CHECKS_CAPS & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
+            break;
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    d[0].effective = d[0].permitted = (uint32_t)CHECKS_CAPS;
+    d[1].effective = d[1].permitted = (uint32_t)(CHECKS_CAPS >> 32);
+    syscall(SYS_capset, &h, d);
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+#else
+/* No capabilities to narrow on this system. */
+static void restrict_checks_helper(void)
+{
+}
+#endif
+
+/* Forks one helper serving socket end FD: the checks helper, or the report
+ * helper when BASE is set. */
+static pid_t fork_helper(int fd, const char *base)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    fd = keep_only(fd);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
@@ -260,6 +322,7 @@ static pid_t fork_helper(int fd, int other1, int other2, const char *base)
             serve_saves(fd, base);
         free(cause);
     } else {
+        restrict_checks_helper();
         serve_checks(fd);
     }
     probe_trace_cleanup();
@@ -279,14 +342,15 @@ int privsep_start(const char *report_base, char **cause)
             *cause = NULL;
         return -1;
     }
-    checks_pid = fork_helper(cs[1], cs[0], ss[0], NULL);
+    checks_pid = fork_helper(cs[1], NULL);
     if (report_base)
-        save_pid = fork_helper(ss[1], ss[0], cs[0], report_base);
+        save_pid = fork_helper(ss[1], report_base);
     close(cs[1]);
     if (ss[1] >= 0)
         close(ss[1]);
     checks_fd = cs[0];
     save_fd = ss[0];
+    checks_gone = 0;
     if (checks_pid < 0 || (report_base && save_pid < 0)) {
         privsep_stop();
         if (asprintf(cause, "privilege separation: fork: %s", strerror(errno)) < 0)
@@ -370,7 +434,7 @@ int privsep_drop(char **cause)
             *cause = NULL;
         return -1;
     }
-    return 0;
+    return sandbox_enter(cause);
 }
 
 /* Whether the helpers are running. */
@@ -391,13 +455,90 @@ static void make_request(struct privsep_request *r, uint32_t op, const uint16_t 
     snprintf(r->names, sizeof r->names, "%s", names ? names : "");
 }
 
-/* Sends R to the check helper and reads an answer of N bytes into OUT; 0 or -1. */
-static int ask(const struct privsep_request *r, void *out, size_t n)
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The checks helper is gone or out of step: no request goes to it any more,
+ * and every later one fails at once with the same sentence. Called with
+ * checks_lock held. */
+static void checks_lost(void)
+{
+    checks_gone = 1;
+    shutdown(checks_fd, SHUT_RDWR);
+}
+
+/* Reads exactly N bytes from helper socket FD before DEADLINE (monotonic ms);
+ * 0, or -1 with *WHY saying whether the helper stopped or is too slow. */
+static int read_within(int fd, void *buf, size_t n, long long deadline, const char **why)
+{
+    char *p = buf;
+    int checks = fd == checks_fd;
+    while (n) {
+        long long left = deadline - now_ms();
+        struct pollfd pf = { fd, POLLIN, 0 };
+        int r = left > 0 ? poll(&pf, 1, left > 60000 ? 60000 : (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0 && left <= 0) {
+            *why = checks ? HELPER_SLOW : SAVER_SLOW;
+            return -1;
+        }
+        if (r == 0)
+            continue;
+        ssize_t got = r < 0 ? -1 : read(fd, p, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            *why = checks ? HELPER_STOPPED : SAVER_STOPPED;
+            return -1;
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+/* Sends R to the checks helper; 0, or -1 with *WHY. Called with checks_lock held. */
+static int send_request(const struct privsep_request *r, const char **why)
+{
+    const char *p = (const char *)r;
+    size_t n = sizeof *r;
+    *why = HELPER_STOPPED;
+    while (n && !checks_gone) {
+        ssize_t w = send(checks_fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return checks_gone ? -1 : 0;
+}
+
+/* Sends R to the check helper and reads an answer of N bytes into OUT within
+ * REPLY_MS; 0, or -1 with *WHY. */
+static int ask(const struct privsep_request *r, void *out, size_t n, const char **why)
 {
     pthread_mutex_lock(&checks_lock);
-    int rc = write_full(checks_fd, r, sizeof *r) == 0 && read_full(checks_fd, out, n) == 0 ? 0 : -1;
+    int rc = send_request(r, why) == 0 && read_within(checks_fd, out, n, now_ms() + REPLY_MS, why) == 0 ? 0 : -1;
+    if (rc < 0)
+        checks_lost();
     pthread_mutex_unlock(&checks_lock);
     return rc;
+}
+
+/* Fills a check result whose helper did not answer: state unknown (0), WHY as
+ * the detail and in the summary. */
+static void no_answer(char *summary, size_t slen, char *detail, size_t dlen, const char *why)
+{
+    snprintf(detail, dlen, "%s", why);
+    snprintf(summary, slen, "unknown: %s", why);
 }
 
 /* Listening sockets, through the helper when there is one. */
@@ -406,13 +547,13 @@ void privsep_listener(const uint16_t *ports, size_t nports, const char *expected
 {
     struct privsep_request r;
     char why[128];
+    const char *lost;
     make_request(&r, PRIVSEP_LISTENER, ports, nports, expected);
     if (!privsep_active() || !privsep_request_valid(&r, why, sizeof why)) {
         probe_listener(ports, nports, expected, out);
-    } else if (ask(&r, out, sizeof *out) < 0) {
+    } else if (ask(&r, out, sizeof *out, &lost) < 0) {
         memset(out, 0, sizeof *out);
-        snprintf(out->detail, sizeof out->detail, "the privileged helper did not answer");
-        snprintf(out->summary, sizeof out->summary, "unknown: %.200s", out->detail);
+        no_answer(out->summary, sizeof out->summary, out->detail, sizeof out->detail, lost);
     }
 }
 
@@ -421,14 +562,14 @@ void privsep_service(const char *names, const char *processes, struct service_re
 {
     struct privsep_request r;
     char why[128];
+    const char *lost;
     make_request(&r, PRIVSEP_SERVICE, NULL, 0, names);
     snprintf(r.processes, sizeof r.processes, "%s", processes ? processes : "");
     if (!privsep_active() || !privsep_request_valid(&r, why, sizeof why)) {
         probe_service(names, processes, out);
-    } else if (ask(&r, out, sizeof *out) < 0) {
+    } else if (ask(&r, out, sizeof *out, &lost) < 0) {
         memset(out, 0, sizeof *out);
-        snprintf(out->detail, sizeof out->detail, "the privileged helper did not answer");
-        snprintf(out->summary, sizeof out->summary, "unknown: %.200s", out->detail);
+        no_answer(out->summary, sizeof out->summary, out->detail, sizeof out->detail, lost);
     }
 }
 
@@ -437,33 +578,38 @@ void privsep_firewall(const uint16_t *ports, size_t nports, struct firewall_resu
 {
     struct privsep_request r;
     char why[128];
+    const char *lost;
     make_request(&r, PRIVSEP_FIREWALL, ports, nports, NULL);
     if (!privsep_active() || !privsep_request_valid(&r, why, sizeof why)) {
         probe_firewall(ports, nports, out);
-    } else if (ask(&r, out, sizeof *out) < 0) {
+    } else if (ask(&r, out, sizeof *out, &lost) < 0) {
         memset(out, 0, sizeof *out);
-        snprintf(out->detail, sizeof out->detail, "the privileged helper did not answer");
-        snprintf(out->summary, sizeof out->summary, "unknown: %.200s", out->detail);
+        no_answer(out->summary, sizeof out->summary, out->detail, sizeof out->detail, lost);
     }
 }
 
-/* Reads a (count, message) status frame; the count, or -1 with *cause. */
-static int read_status(int fd, char **cause)
+/* Reads a (count, message) status frame from FD before DEADLINE; the count,
+ * or -1 with *cause. */
+static int read_status(int fd, long long deadline, char **cause)
 {
     int32_t count;
     uint32_t len;
-    if (read_full(fd, &count, sizeof count) < 0 || read_full(fd, &len, sizeof len) < 0 || len > 4096) {
-        if (asprintf(cause, "the privileged helper did not answer") < 0)
+    const char *why = "the privileged helper sent a bad answer";
+    if (read_within(fd, &count, sizeof count, deadline, &why) < 0 ||
+        read_within(fd, &len, sizeof len, deadline, &why) < 0 || len > 4096) {
+        if (asprintf(cause, "%s", why) < 0)
             *cause = NULL;
         return -1;
     }
     if (len) {
         char *msg = malloc(len + 1);
-        if (msg && read_full(fd, msg, len) == 0) {
+        if (msg && read_within(fd, msg, len, deadline, &why) == 0) {
             msg[len] = 0;
             *cause = msg;
         } else {
             free(msg);
+            if (asprintf(cause, "%s", why) < 0)
+                *cause = NULL;
             return -1;
         }
     }
@@ -488,17 +634,25 @@ int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     }
     pthread_mutex_lock(&checks_lock);
     int n = -1;
-    if (write_full(checks_fd, &r, sizeof r) == 0) {
+    const char *why_lost;
+    long long deadline = now_ms() + (long long)seconds * 1000 + REPLY_MS;
+    if (send_request(&r, &why_lost) == 0) {
         uint32_t kind;
         struct trace_event ev;
-        while (read_full(checks_fd, &kind, sizeof kind) == 0 && kind == TRACE_EVENT &&
-               read_full(checks_fd, &ev, sizeof ev) == 0)
+        int ok;
+        while ((ok = read_within(checks_fd, &kind, sizeof kind, deadline, &why_lost) == 0) && kind == TRACE_EVENT &&
+               (ok = read_within(checks_fd, &ev, sizeof ev, deadline, &why_lost) == 0))
             on_event(&ev, arg);
-        n = read_status(checks_fd, cause);
+        if (ok && kind != TRACE_DONE)
+            why_lost = HELPER_BAD;
+        n = ok && kind == TRACE_DONE ? read_status(checks_fd, deadline, cause) : -1;
     }
-    pthread_mutex_unlock(&checks_lock);
-    if (n < 0 && !*cause && asprintf(cause, "the privileged helper did not answer") < 0)
+    if (n < 0 && !*cause && asprintf(cause, "%s", why_lost) < 0)
         *cause = NULL;
+    if (n < 0 && (!*cause || !strcmp(*cause, HELPER_STOPPED) || !strcmp(*cause, HELPER_SLOW) ||
+                  !strcmp(*cause, HELPER_BAD)))
+        checks_lost();    /* the helper, not the trace, failed */
+    pthread_mutex_unlock(&checks_lock);
     return n;
 }
 
@@ -526,7 +680,7 @@ int privsep_save(const char *base, const char *ext, const char *data, size_t n, 
     pthread_mutex_lock(&save_lock);
     int rc = -1;
     if (write_full(save_fd, &r, sizeof r) == 0 && write_full(save_fd, data, n) == 0)
-        rc = read_status(save_fd, cause);
+        rc = read_status(save_fd, now_ms() + REPLY_MS, cause);
     pthread_mutex_unlock(&save_lock);
     if (rc < 0 && !*cause && asprintf(cause, "%s.%s: the privileged helper did not answer", base, ext) < 0)
         *cause = NULL;

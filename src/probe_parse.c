@@ -951,6 +951,8 @@ int probe_parse_nft_eval(const char *json, uint16_t port, int family, const char
             continue;
         if (skipped(skip, c->family, c->table))
             continue;
+        if (!strncmp(c->table, PROBE_TRACE_TABLE_PREFIX, strlen(PROBE_TRACE_TABLE_PREFIX)))
+            continue; /* a live trace's table only marks SYNs: it decides nothing */
         if (!strcmp(c->family, "inet") || !strcmp(c->family, "netdev") ||
             (!strcmp(c->family, "ip") && family == 4) || (!strcmp(c->family, "ip6") && family == 6))
             base[nbase++] = c;
@@ -1431,8 +1433,9 @@ enum trace_kind probe_parse_trace_line(const char *line, struct trace_event *ev)
             ev->dport = (uint16_t)atoi(w);
         return TRACE_PACKET;
     }
-    if (!strncmp(rest, "rule ", 5)) {
-        const char *body = rest + 5;
+    int unknown = !strncmp(rest, "unknown rule ", 13);    /* added after the monitor started */
+    if (!strncmp(rest, "rule ", 5) || unknown) {
+        const char *body = rest + (unknown ? 8 : 5);
         const char *vd = strstr(body, "(verdict ");
         size_t n = vd ? (size_t)(vd - body) : strlen(body);
         while (n > 0 && body[n - 1] == ' ')
@@ -1447,7 +1450,9 @@ enum trace_kind probe_parse_trace_line(const char *line, struct trace_event *ev)
             ev->handle = atol(h + 10);
             *h = '\0';
         }
-        text_copy(ev->text, sizeof ev->text, text);
+        if (unknown)
+            ev->handle = strncmp(body, "handle ", 7) ? -1 : atol(body + 7);
+        text_copy(ev->text, sizeof ev->text, unknown ? "a rule nft could not show (added after the trace began)" : text);
         if (vd) {
             char v[32] = "";
             sscanf(vd, "(verdict %31[a-z]", v);
@@ -1484,6 +1489,7 @@ static int trace_slot(struct trace_state *st, const char *id, int make)
         if (!st->used[i]) {
             st->used[i] = 1;
             st->decided[i] = 0;
+            st->ours[i] = 0;
             memset(&st->pkt[i], 0, sizeof st->pkt[i]);
             text_copy(st->pkt[i].id, sizeof st->pkt[i].id, id);
             st->pkt[i].handle = -1;
@@ -1503,6 +1509,36 @@ static void trace_undecided(struct trace_state *st, int i)
     p->handle = -1;
 }
 
+/* Whether packet I is one the caller's own trace marked. */
+static int trace_mine(const struct trace_state *st, int i)
+{
+    return !st->ignore_table || st->ours[i];
+}
+
+/* Hands packet I out as final in OUT (1), or forgets it when another trace
+ * marked it (0). */
+static int trace_finish(struct trace_state *st, int i, struct trace_event *out)
+{
+    st->used[i] = 0;
+    if (!trace_mine(st, i))
+        return 0;
+    trace_undecided(st, i);
+    *out = st->pkt[i];
+    return 1;
+}
+
+/* Copies the packet fields of EV into slot S, the first time only. */
+static void trace_packet(struct trace_state *st, int s, const struct trace_event *ev)
+{
+    struct trace_event *p = &st->pkt[s];
+    if (p->dport)
+        return;
+    text_copy(p->source, sizeof p->source, ev->source);
+    text_copy(p->iif, sizeof p->iif, ev->iif);
+    p->sport = ev->sport;
+    p->dport = ev->dport;
+}
+
 /* Feeds one trace line; 1 when OUT holds a final decision. */
 int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trace_event *out)
 {
@@ -1512,68 +1548,46 @@ int probe_parse_trace_feed(struct trace_state *st, const char *line, struct trac
         return 0;
     /* Another packet's lines begin: an accepted packet before it is complete
      * (the kernel traces one packet from prerouting to input in one go). */
-    for (int i = 0; i < TRACE_PENDING; i++)
-        if (st->used[i] && (st->decided[i] || st->pkt[i].dport) && strcmp(st->pkt[i].id, ev.id)) {
-            trace_undecided(st, i);
-            *out = st->pkt[i];
-            st->used[i] = 0;
-            /* The current line is still to be handled: do it now, then report. */
-            int s = trace_slot(st, ev.id, 1);
-            if (s >= 0 && k == TRACE_PACKET && !st->pkt[s].dport) {
-                text_copy(st->pkt[s].source, sizeof st->pkt[s].source, ev.source);
-                text_copy(st->pkt[s].iif, sizeof st->pkt[s].iif, ev.iif);
-                st->pkt[s].sport = ev.sport;
-                st->pkt[s].dport = ev.dport;
-            }
-            return 1;
-        }
+    int done = 0;
+    for (int i = 0; i < TRACE_PENDING && !done; i++)
+        if (st->used[i] && (st->decided[i] || st->pkt[i].dport) && strcmp(st->pkt[i].id, ev.id))
+            done = trace_finish(st, i, out);
     int s = trace_slot(st, ev.id, 1);
     if (s < 0)
-        return 0;
-    struct trace_event *p = &st->pkt[s];
+        return done;
     if (k == TRACE_PACKET) {
-        if (!p->dport) {
-            text_copy(p->source, sizeof p->source, ev.source);
-            text_copy(p->iif, sizeof p->iif, ev.iif);
-            p->sport = ev.sport;
-            p->dport = ev.dport;
-        }
-        return 0;
+        trace_packet(st, s, &ev);
+        return done;
     }
-    if (st->ignore_table && !strcmp(ev.table, st->ignore_table))
-        return 0;
+    if (st->ignore_table && k == TRACE_RULE && !strcmp(ev.table, st->ignore_table))
+        st->ours[s] = 1;
+    if (!strncmp(ev.table, PROBE_TRACE_TABLE_PREFIX, strlen(PROBE_TRACE_TABLE_PREFIX)))
+        return done;
     const char *v = ev.verdict;
     int drop = !strcmp(v, "drop") || !strcmp(v, "policy-drop") || !strcmp(v, "reject");
     int accept = !strcmp(v, "accept") || !strcmp(v, "policy-accept");
     if (!drop && !accept)
-        return 0;
+        return done;
+    struct trace_event *p = &st->pkt[s];
     text_copy(p->family, sizeof p->family, ev.family);
     text_copy(p->table, sizeof p->table, ev.table);
     text_copy(p->chain, sizeof p->chain, ev.chain);
     text_copy(p->verdict, sizeof p->verdict, v);
     text_copy(p->text, sizeof p->text, ev.text);
     p->handle = ev.handle;
-    if (drop) {
-        if (strstr(ev.text, "reject"))
-            text_fmt(p->verdict, sizeof p->verdict, "reject");
-        *out = *p;
-        st->used[s] = 0;
-        return 1;
-    }
+    if (drop && strstr(ev.text, "reject"))
+        text_fmt(p->verdict, sizeof p->verdict, "reject");
     st->decided[s] = 1;
-    return 0;
+    /* a drop is final, unless OUT is taken already: then the next line or the flush hands it out */
+    return done ? done : drop ? trace_finish(st, s, out) : 0;
 }
 
 /* Returns one pending accepted packet. */
 int probe_parse_trace_flush(struct trace_state *st, struct trace_event *out)
 {
     for (int i = 0; i < TRACE_PENDING; i++)
-        if (st->used[i] && (st->decided[i] || st->pkt[i].dport)) {
-            trace_undecided(st, i);
-            *out = st->pkt[i];
-            st->used[i] = 0;
+        if (st->used[i] && (st->decided[i] || st->pkt[i].dport) && trace_finish(st, i, out))
             return 1;
-        }
     for (int i = 0; i < TRACE_PENDING; i++)
         st->used[i] = 0;
     return 0;

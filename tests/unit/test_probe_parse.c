@@ -287,6 +287,20 @@ static void test_nft_filter(void **state)
     assert_string_equal(d.rule.text, "tcp dport { 22, 80 } counter packets 0 bytes 0 accept");
 }
 
+/* A live trace's table (tshoot_trace_PID) only marks SYNs: the firewall check
+ * looks past it, to no chain at all here. */
+static void test_nft_ignores_trace_tables(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"tshoot_trace_77\",\"handle\":1}},"
+        "{\"chain\":{\"family\":\"inet\",\"table\":\"tshoot_trace_77\",\"name\":\"pre\",\"handle\":1,"
+        "\"type\":\"filter\",\"hook\":\"prerouting\",\"prio\":-350,\"policy\":\"accept\"}}]}";
+    struct fw_decision d;
+    assert_int_equal(probe_parse_nft_eval(json, 445, 4, "", &d, NULL), 0);
+    assert_int_equal(d.verdict, FW_NONE);
+}
+
 /* NFT_VMAP: vmaps, prerouting, nfproto, masked flags, iifname and limit as conditions. */
 static void test_nft_vmap(void **state)
 {
@@ -517,7 +531,10 @@ static void test_trace_feed(void **state)
         "trace id aaaa0001 inet tshoot_trace pre policy accept ",
         "trace id aaaa0001 inet filter input rule tcp dport 445 accept # handle 7 (verdict accept)",
         "trace id aaaa0002 inet tshoot_trace pre packet: iif \"v0\" ip saddr 198.51.100.3 tcp sport 2 tcp dport 445",
+        "trace id aaaa0002 inet tshoot_trace pre rule tcp dport 445 meta nftrace set 1 # handle 2 (verdict continue)",
         "trace id aaaa0002 inet filter input policy drop ",
+        "trace id aaaa0003 inet tshoot_trace pre packet: iif \"v0\" ip6 saddr 2001:db8::2 tcp sport 3 tcp dport 445",
+        "trace id aaaa0003 inet tshoot_trace pre rule tcp dport 445 meta nftrace set 1 # handle 2 (verdict continue)",
         "trace id aaaa0003 inet filter input packet: iif \"v0\" ip6 saddr 2001:db8::2 tcp sport 3 tcp dport 445",
         "trace id aaaa0003 inet filter input rule tcp dport 445 reject # handle 9 (verdict drop)",
     };
@@ -550,6 +567,60 @@ static void test_trace_feed(void **state)
     assert_int_equal(ev.handle, -1);
     assert_non_null(strstr(ev.text, "nothing filters it"));
     assert_int_equal(probe_parse_trace_flush(&st, &ev), 0);
+}
+
+/* Two traces at once: each reports only the SYNs its own table's rule marked,
+ * and the other trace's table decides nothing. */
+static void test_trace_feed_concurrent(void **state)
+{
+    (void)state;
+    static const char *lines[] = {
+        /* a SYN to 22, marked by the other session's table only */
+        "trace id bbbb0001 inet tshoot_trace_999 pre packet: iif \"v0\" ip saddr 198.51.100.2 tcp sport 5 tcp dport 22",
+        "trace id bbbb0001 inet tshoot_trace_999 pre rule tcp dport 22 meta nftrace set 1 # handle 2 (verdict continue)",
+        "trace id bbbb0001 inet tshoot_trace_999 pre policy accept ",
+        "trace id bbbb0001 inet tshoot_trace_42 pre policy accept ",
+        "trace id bbbb0001 inet filter input rule tcp dport 22 drop # handle 5 (verdict drop)",
+        /* a SYN to 445, marked by ours (the other table saw it first but did not mark it) */
+        "trace id bbbb0002 inet tshoot_trace_42 pre packet: iif \"v0\" ip saddr 198.51.100.2 tcp sport 6 tcp dport 445",
+        "trace id bbbb0002 inet tshoot_trace_42 pre unknown rule handle 2 (verdict continue)",
+        "trace id bbbb0002 inet tshoot_trace_42 pre policy accept ",
+        "trace id bbbb0002 inet filter input rule tcp dport 445 drop # handle 6 (verdict drop)",
+        /* a SYN to 22 again, accepted: still not ours */
+        "trace id bbbb0003 inet tshoot_trace_999 pre packet: iif \"v0\" ip saddr 198.51.100.2 tcp sport 7 tcp dport 22",
+        "trace id bbbb0003 inet tshoot_trace_999 pre rule tcp dport 22 meta nftrace set 1 # handle 2 (verdict continue)",
+        "trace id bbbb0003 inet tshoot_trace_999 pre policy accept ",
+    };
+    struct trace_state st;
+    memset(&st, 0, sizeof st);
+    st.ignore_table = "tshoot_trace_42";
+    struct trace_event ev, got[8];
+    int n = 0;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (probe_parse_trace_feed(&st, lines[i], &ev) && n < 8)
+            got[n++] = ev;
+    while (probe_parse_trace_flush(&st, &ev) && n < 8)
+        got[n++] = ev;
+    assert_int_equal(n, 1);    /* nft shows a rule added after the monitor started as "unknown rule" */
+    assert_string_equal(got[0].id, "bbbb0002");
+    assert_int_equal(got[0].dport, 445);
+    assert_int_equal(got[0].handle, 6);
+    assert_string_equal(got[0].verdict, "drop");
+
+    /* the other session sees its own two SYNs to 22, not ours */
+    memset(&st, 0, sizeof st);
+    st.ignore_table = "tshoot_trace_999";
+    n = 0;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (probe_parse_trace_feed(&st, lines[i], &ev) && n < 8)
+            got[n++] = ev;
+    while (probe_parse_trace_flush(&st, &ev) && n < 8)
+        got[n++] = ev;
+    assert_int_equal(n, 2);
+    assert_int_equal(got[0].dport, 22);
+    assert_string_equal(got[0].verdict, "drop");
+    assert_int_equal(got[1].dport, 22);
+    assert_string_equal(got[1].verdict, "accept");
 }
 
 /* ufw.conf, firewalld lists and the merge of decisions. */
@@ -597,6 +668,8 @@ int main(void)
         cmocka_unit_test(test_addrtype),
         cmocka_unit_test(test_trace_lines),
         cmocka_unit_test(test_trace_feed),
+        cmocka_unit_test(test_trace_feed_concurrent),
+        cmocka_unit_test(test_nft_ignores_trace_tables),
         cmocka_unit_test(test_front_ends_and_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,24 +64,35 @@ static int buf_add(char **b, size_t *len, size_t *cap, const char *s, size_t n)
     return 0;
 }
 
-/* Forks and execs PATH with ARGV, stdout to OUTFD and stderr to ERRFD (-1: /dev/null). */
-static pid_t spawn(const char *path, char *const argv[], int outfd, int errfd, int closefd1, int closefd2)
+/* Child side: stdin on /dev/null, stdout to OUTFD and stderr to ERRFD (-1:
+ * /dev/null), every other descriptor closed (no socket, capture or pipe of
+ * the caller leaks into the program), and killed when the thread that
+ * started it dies. Returns -1 when that thread is already gone. */
+int probe_exec_child_setup(int outfd, int errfd, pid_t parent)
 {
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        return -1;
     int nul = open("/dev/null", O_RDWR);
     if (nul < 0)
-        _exit(127);
+        return -1;
     dup2(nul, 0);
     dup2(outfd >= 0 ? outfd : nul, 1);
     dup2(errfd >= 0 ? errfd : nul, 2);
-    if (closefd1 >= 0)
-        close(closefd1);
-    if (closefd2 >= 0)
-        close(closefd2);
+    close_range(3, ~0U, 0);
     signal(SIGPIPE, SIG_DFL);
-    execv(path, argv);
+    return 0;
+}
+
+/* Forks and execs PATH with ARGV, stdout to OUTFD and stderr to ERRFD (-1: /dev/null). */
+static pid_t spawn(const char *path, char *const argv[], int outfd, int errfd)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    if (probe_exec_child_setup(outfd, errfd, parent) == 0)
+        execv(path, argv);
     _exit(127);
 }
 
@@ -102,7 +114,7 @@ int probe_exec_run(char *const argv[], char **out, char **err, int timeout_ms)
         close(po[1]);
         return PROBE_EXEC_FAILED;
     }
-    pid_t pid = spawn(path, argv, po[1], pe[1], po[0], pe[0]);
+    pid_t pid = spawn(path, argv, po[1], pe[1]);
     close(po[1]);
     close(pe[1]);
     if (pid < 0) {
@@ -178,7 +190,7 @@ int probe_exec_spawn(char *const argv[], int *fd)
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return -1;
-    pid_t pid = spawn(path, argv, p[1], -1, p[0], -1);
+    pid_t pid = spawn(path, argv, p[1], -1);
     close(p[1]);
     if (pid < 0) {
         close(p[0]);

@@ -4,6 +4,7 @@
 #define TSHOOT_PROBE_LINUX_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "text.h"
 
@@ -25,5 +26,10 @@ int probe_exec_run(char *const argv[], char **out, char **err, int timeout_ms);
  * and sets *FD to the read end, or returns -1. */
 int probe_exec_spawn(char *const argv[], int *fd);
 
+/* In a freshly forked child: stdin on /dev/null, stdout to OUTFD and stderr to
+ * ERRFD (-1: /dev/null), every descriptor above 2 closed, SIGKILL when the
+ * thread that forked dies (PARENT is the forking process's pid). Returns 0,
+ * or -1 when the child should _exit at once. Async-signal-safe. */
+int probe_exec_child_setup(int outfd, int errfd, pid_t parent);
 
 #endif

@@ -1,15 +1,17 @@
 /* probe_trace.c: the live proof of which rule drops a SYN (the Linux
- * counterpart of a WFP capture). For a bounded time it adds the table
- * `inet tshoot_trace` (one prerouting chain at priority -350, before conntrack
- * and every usual chain, whose only rule sets nftrace on TCP SYNs to the
- * ports), follows `nft -a monitor trace`, and reports per SYN the rule or
- * policy that decided it (probe_parse_trace_feed). The table is removed on
+ * counterpart of a WFP capture). For a bounded time it adds its own table
+ * `inet tshoot_trace_PID` (one prerouting chain at priority -350, before
+ * conntrack and every usual chain, whose only rule sets nftrace on TCP SYNs to
+ * the ports), follows `nft -a monitor trace`, and reports per SYN the rule or
+ * policy that decided it (probe_parse_trace_feed), keeping only the SYNs its
+ * own rule marked: traces by other tshoot processes at the same time, each with
+ * its own table, neither see nor remove each other's. The table is removed on
  * every path: normal end, error, probe_trace_cleanup() from the caller's
- * SIGINT/SIGTERM handler, and at the next start when a crash left it behind.
- * Nothing else in the firewall is touched. The table name is fixed, so two
- * tshoot traces at once in one network namespace would remove each other's. */
+ * SIGINT/SIGTERM handler; a table left by a process that died (kill -9) is
+ * removed by the next trace once its PID is gone. The monitor dies with the
+ * thread that started it (PR_SET_PDEATHSIG). Nothing else in the firewall is
+ * touched. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,11 +25,11 @@
 #include "probe_linux.h"
 #include "probe_parse.h"
 
-#define TRACE_TABLE "tshoot_trace"
-
 static volatile sig_atomic_t monitor_pid;  /* the `nft monitor trace` child, 0 when none */
+static volatile sig_atomic_t table_added;  /* 1 while this process's trace table exists */
 static volatile sig_atomic_t stop_flag;
 static char nft_path[512] = "/usr/sbin/nft";
+static char table_name[64];                /* tshoot_trace_PID, set before the table is added */
 
 /* Asks a running trace to stop. */
 void probe_trace_stop(void)
@@ -35,7 +37,26 @@ void probe_trace_stop(void)
     stop_flag = 1;
 }
 
-/* Stops the monitor and deletes the trace table, using only async-signal-safe calls. */
+/* Runs `nft delete table inet NAME` and waits for it; async-signal-safe. */
+static void delete_table(char *name)
+{
+    char *argv_del[] = { "nft", "delete", "table", "inet", name, NULL };
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (probe_exec_child_setup(-1, -1, parent) == 0)
+            execv(nft_path, argv_del);
+        _exit(127);
+    }
+    if (pid > 0) {
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+    }
+}
+
+/* Stops the monitor and deletes this process's trace table, if it added one,
+ * using only async-signal-safe calls. */
 void probe_trace_cleanup(void)
 {
     pid_t m = (pid_t)monitor_pid;
@@ -43,22 +64,9 @@ void probe_trace_cleanup(void)
         kill(m, SIGTERM);
         monitor_pid = 0;
     }
-    static char *const argv_del[] = { "nft", "delete", "table", "inet", TRACE_TABLE, NULL };
-    pid_t pid = fork();
-    if (pid == 0) {
-        int nul = open("/dev/null", O_RDWR);
-        if (nul >= 0) {
-            dup2(nul, 0);
-            dup2(nul, 1);
-            dup2(nul, 2);
-        }
-        execv(nft_path, argv_del);
-        _exit(127);
-    }
-    if (pid > 0) {
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
+    if (table_added) {
+        table_added = 0;
+        delete_table(table_name);
     }
 }
 
@@ -79,6 +87,27 @@ static void set_cause(char **cause, const char *msg, const char *extra)
         *cause = NULL;
 }
 
+/* Removes the trace tables of tshoot processes that are gone (killed before
+ * they could clean up): `inet tshoot_trace_PID` with no process PID. */
+static void remove_stale_tables(void)
+{
+    char *argv[] = { "nft", "list", "tables", "inet", NULL };
+    char *out = NULL;
+    if (probe_exec_run(argv, &out, NULL, 5000) == 0) {
+        char *save = NULL;
+        for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            char name[64], tail;
+            int pid;
+            if (sscanf(line, "table inet %63s", name) != 1 ||
+                sscanf(name, PROBE_TRACE_TABLE_PREFIX "_%d%c", &pid, &tail) != 1 || pid <= 0)
+                continue;
+            if (kill(pid, 0) < 0 && errno == ESRCH)
+                delete_table(name);
+        }
+    }
+    free(out);
+}
+
 /* Adds the trace table for PORTS in one nft transaction. */
 static int add_table(const uint16_t *ports, size_t nports, char **cause)
 {
@@ -87,12 +116,13 @@ static int add_table(const uint16_t *ports, size_t nports, char **cause)
         text_fmt(set + strlen(set), sizeof set - strlen(set), "%s%u", i ? ", " : "", ports[i]);
     char rule[512];
     text_fmt(rule, sizeof rule,
-              "add table inet " TRACE_TABLE " ; "
-              "add chain inet " TRACE_TABLE " pre { type filter hook prerouting priority -350 ; policy accept ; } ; "
-              "add rule inet " TRACE_TABLE " pre tcp dport { %s } tcp flags & (syn | ack) == syn meta nftrace set 1",
-              set);
+              "add table inet %s ; "
+              "add chain inet %s pre { type filter hook prerouting priority -350 ; policy accept ; } ; "
+              "add rule inet %s pre tcp dport { %s } tcp flags & (syn | ack) == syn meta nftrace set 1",
+              table_name, table_name, table_name, set);
     char *argv[] = { "nft", "--", rule, NULL };
     char *err = NULL;
+    table_added = 1;    /* from here on, cleanup removes it (a failed add leaves nothing to remove) */
     int rc = probe_exec_run(argv, NULL, &err, 5000);
     if (rc != 0) {
         if (err)
@@ -122,7 +152,8 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
         return -1;
     }
     stop_flag = 0;
-    probe_trace_cleanup(); /* a leftover from a crashed run */
+    text_fmt(table_name, sizeof table_name, PROBE_TRACE_TABLE_PREFIX "_%d", (int)getpid());
+    remove_stale_tables();
     char *margv[] = { "nft", "-a", "monitor", "trace", NULL };
     int fd = -1;
     int pid = probe_exec_spawn(margv, &fd);
@@ -142,7 +173,7 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     }
     struct trace_state st;
     memset(&st, 0, sizeof st);
-    st.ignore_table = TRACE_TABLE;
+    st.ignore_table = table_name;
     struct trace_event ev;
     int count = 0;
     char buf[16384];
