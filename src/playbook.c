@@ -393,7 +393,7 @@ static void load_verdicts(const char *list, struct pb_scenario *sc)
     if (!list)
         return;
     char *copy = strdup(list);
-    for (char *save = NULL, *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+    for (char *save = NULL, *tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok; tok = strtok_r(NULL, ", ", &save)) {
         char **v = realloc(sc->verdicts, (sc->nverdicts + 1) * sizeof *v);
         if (!v)
             break;

@@ -296,7 +296,7 @@ static void check_value(const char *base, const char *value, int line, struct di
             unknown(d, line, "platform", value, platforms);
     } else if (!strcmp(base, "verdicts")) {
         char *copy = strdup(value);
-        for (char *save = NULL, *tok = strtok_r(copy, ", ", &save); tok;
+        for (char *save = NULL, *tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok;
              tok = strtok_r(NULL, ", ", &save))
             if (!in_list(tok, verdict_codes))
                 unknown(d, line, "verdict code", tok, verdict_codes);
