@@ -319,7 +319,7 @@ static void expander_free(struct expander *ex)
     free(ex->vars);
 }
 
-/* The value of SECTION:KEY expanded for OS, unbounded but for the work budget. */
+/* VALUE (at LINE) expanded for OS, bounded only by the work budget. */
 static char *expand_value(struct expander *ex, const char *value, enum pb_os os, int text, int line)
 {
     int full;
@@ -445,10 +445,8 @@ void playbook_check_expansion(const struct ini_scan *scan, const dictionary *dic
     struct expander ex;
     expander_init(&ex, scan, dict, d);
     for (size_t i = 0; i < ex.nvars; i++)
-        for (int os = 0; os < PB_NOS; os++) {
-            ex.line = ex.vars[i].line;
+        for (int os = 0; os < PB_NOS; os++)
             var_value(&ex, &ex.vars[i], (enum pb_os)os, 0);
-        }
     for (size_t i = 0; i < scan->nkeys && !ex.over; i++) {
         const struct ini_key *k = &scan->keys[i];
         const char *v = raw(dict, k->section, k->key);

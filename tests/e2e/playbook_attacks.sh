@@ -3,7 +3,8 @@
 # (uid 4242) flipping a directory symlink while tshoot loads a playbook through
 # it never gets root to load that user's playbook; a playbook owned by another
 # user, writable by others, under a directory others can write, or given as a
-# symbolic link is refused with one line naming it. Exit 0 pass, 1 fail, 77 skip.
+# symbolic link is refused with one line naming it; so is a command holding
+# control characters (lint names the line). Exit 0 pass, 1 fail, 77 skip.
 TSHOOT=${TSHOOT:-build/tshoot}
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root (it plays two users)"; exit 77; }
 command -v setpriv >/dev/null && command -v perl >/dev/null || { echo "skip: needs setpriv and perl"; exit 77; }
@@ -93,5 +94,19 @@ if out=$(SUDO_UID=$ME "$TSHOOT" lint "$base/root/mine.ini" "$base/good/tshoot/pl
     ok "the invoking user's (SUDO_UID) and root's playbooks load"
 else
     notok "the invoking user's or root's playbook: $out"
+fi
+# a command that would end a bracketed paste and run what follows when pasted
+esc=$(printf '\033')
+cr=$(printf '\r')
+playbook "$base/root/paste.ini" "Paste" 445
+printf 'cmd.1.platform = linux\ncmd.1.label = L\ncmd.1.run = echo %s[201~%srm -rf ~\n' "$esc" "$cr" >> "$base/root/paste.ini"
+lint=$("$TSHOOT" lint "$base/root/paste.ini" 2>&1); lrc=$?
+load=$("$TSHOOT" wizard -p "$base/root/paste.ini" </dev/null 2>&1 >/dev/null); wrc=$?
+if [ $lrc -eq 1 ] && [ $wrc -eq 2 ] && [ "$(printf '%s\n' "$load" | wc -l)" -eq 1 ] \
+    && echo "$lint" | grep -qF "paste.ini:15: control character U+001B" \
+    && echo "$load" | grep -qF "paste.ini:15: control character U+001B"; then
+    ok "a command holding ESC[201~ and CR: lint names the line, the wizard exits 2: $load"
+else
+    notok "a command holding ESC[201~ and CR: lint exit $lrc said '$lint'; wizard exit $wrc said '$load'"
 fi
 [ $fails -eq 0 ]
