@@ -535,9 +535,11 @@ static dictionary *ini_parse(const char *text, size_t n, struct diag *d)
     dictionary *dict = iniparser_load(path);
     close(fd);
     if (!dict) {
-        char *nl;
+        char *nl, *at = strstr(ini_error, path);
         while ((nl = strchr(ini_error, '\n')))
             *nl = ' ';
+        if (at)   /* the memory copy's name means nothing to the author */
+            memmove(at, at + strlen(path), strlen(at + strlen(path)) + 1);
         diag_add(d, 0, "iniparser refused the file: %s", ini_error[0] ? ini_error : "no reason given");
     }
     return dict;
