@@ -110,18 +110,22 @@ static uid_t invoking_uid(void)
     return (uid_t)strtoul(sudo, NULL, 10);
 }
 
-/* Why ST could have been written by someone other than root and USER, or NULL.
- * A sticky directory writable by all (like /tmp) passes: the sticky bit keeps
- * others from replacing entries they do not own, and the entry below is checked. */
-static const char *unsafe_reason(const struct stat *st, int is_dir, uid_t user)
+/* Whether ST could have been written by someone other than root and USER; if
+ * so, WHY (N bytes) says how and what to do. A sticky directory of root's that
+ * all can write (like /tmp) passes: the sticky bit keeps others from replacing
+ * entries they do not own, and the entry below it is checked. */
+static int unsafe(const struct stat *st, int is_dir, uid_t user, char *why, size_t n)
 {
     if (!is_dir && !S_ISREG(st->st_mode))
-        return "is not a regular file";
-    if (st->st_uid != 0 && st->st_uid != user)
-        return "belongs to another user";
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(is_dir && (st->st_mode & S_ISVTX) && st->st_uid == 0))
-        return "can be written by other users";
-    return NULL;
+        snprintf(why, n, "is not a regular file");
+    else if (st->st_uid != 0 && st->st_uid != user)
+        snprintf(why, n, "belongs to uid %u, neither root nor uid %u (chown it)",
+                 (unsigned)st->st_uid, (unsigned)user);
+    else if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(is_dir && (st->st_mode & S_ISVTX) && st->st_uid == 0))
+        snprintf(why, n, "can be written by other users (chmod go-w)");
+    else
+        return 0;
+    return 1;
 }
 
 /* Adds to D that the directory held by FD is unsafe for WHY, naming it. */
@@ -131,8 +135,7 @@ static void refuse_dir(struct diag *d, int fd, const char *why)
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, name, sizeof name - 1);
     name[n > 0 ? n : 0] = 0;
-    diag_add(d, 0, "refused: its directory %s %s (chmod go-w, or chown it)",
-             n > 0 ? name : "(a parent)", why);
+    diag_add(d, 0, "refused: its directory %s %s", n > 0 ? name : "(a parent)", why);
 }
 
 /* Checks the directory held by DIRFD and every one above it, up to the root, by
@@ -142,10 +145,10 @@ static int check_dirs(int dirfd, uid_t user, struct diag *d)
     int fd = dup(dirfd);
     for (int depth = 0; fd >= 0 && depth < 256; depth++) {
         struct stat st, up;
-        const char *why;
+        char why[128];
         if (fstat(fd, &st) < 0)
             break;
-        if ((why = unsafe_reason(&st, 1, user))) {
+        if (unsafe(&st, 1, user, why, sizeof why)) {
             refuse_dir(d, fd, why);
             close(fd);
             return -1;
@@ -229,7 +232,7 @@ int playbook_read(const char *path, char **data, size_t *len, struct diag *d)
 {
     uid_t user = invoking_uid();
     struct stat st;
-    const char *why;
+    char why[128];
     int dirfd, rc = -1;
     *data = NULL;
     *len = 0;
@@ -244,8 +247,8 @@ int playbook_read(const char *path, char **data, size_t *len, struct diag *d)
         }
     } else if (fstat(fd, &st) < 0) {
         diag_add(d, 0, "%s", strerror(errno));
-    } else if ((why = unsafe_reason(&st, 0, user))) {
-        diag_add(d, 0, "refused: the file %s (chmod go-w, or chown it)", why);
+    } else if (unsafe(&st, 0, user, why, sizeof why)) {
+        diag_add(d, 0, "refused: the file %s", why);
         rc = -2;
     } else if (check_dirs(dirfd, user, d) < 0) {
         rc = -2;

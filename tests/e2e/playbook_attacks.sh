@@ -32,7 +32,7 @@ playbook() {
 # --- the race: $base/evil/link flips between root's directory and evil's own
 mkdir -p "$base/good/tshoot/playbooks" "$base/evil/mine/tshoot/playbooks"
 playbook "$base/good/tshoot/playbooks/race.ini" "Good playbook" 445
-playbook "$base/evil/mine/tshoot/playbooks/race.ini" "HOSTILE playbook" 4242
+playbook "$base/evil/mine/tshoot/playbooks/race.ini" "HOSTILE playbook" 6666
 ln -s "$base/good" "$base/evil/link"
 chown -hR "$EVIL:$EVIL" "$base/evil"
 # the flipper: uid 4242 swaps the link as fast as it can (a rename each time)
@@ -46,7 +46,7 @@ end=$(($(date +%s) + 20))
 while [ $i -lt $RUNS ] && [ "$(date +%s)" -lt $end ]; do
     # `tshoot playbooks` loads each file it finds exactly as the wizard does
     out=$(cd "$base" && SUDO_UID=$ME HOME=/nonexistent XDG_DATA_HOME="$base/evil/link" "$TSHOOT" playbooks 2>&1)
-    case $out in *HOSTILE*|*4242*) hostile=$((hostile + 1)) ;; esac
+    case $out in *HOSTILE*|*" 6666 "*) hostile=$((hostile + 1)) ;; esac
     case $out in *"Good playbook"*) good=$((good + 1)) ;; esac
     i=$((i + 1))
 done
@@ -71,7 +71,7 @@ refused() {
 mkdir "$base/root"
 playbook "$base/root/other.ini" "Other's" 445
 chown "$EVIL:$EVIL" "$base/root/other.ini"
-refused "$base/root/other.ini" "the file belongs to another user" "a playbook owned by another user"
+refused "$base/root/other.ini" "the file belongs to uid $EVIL, neither root nor uid $ME" "a playbook owned by another user"
 playbook "$base/root/shared.ini" "Shared" 445
 chmod 664 "$base/root/shared.ini"
 refused "$base/root/shared.ini" "the file can be written by other users" "a group-writable playbook"
