@@ -32,10 +32,10 @@ struct ini_scan {
     int syntax_errors;   /* problems that make iniparser refuse the file */
 };
 
-/* Reads PATH and indexes it, adding every problem to D. Returns 0, or -1 when
- * the file cannot be used at all (unreadable, too large, binary); *errno_out
- * is set for an unreadable file and 0 otherwise. */
-int ini_scan_file(const char *path, struct ini_scan *scan, struct diag *d, int *errno_out);
+/* Indexes the N bytes of TEXT (NUL-terminated after them), adding every
+ * problem to D. Returns 0, or -1 when the text cannot be used at all (too
+ * large, binary). */
+int ini_scan_text(const char *text, size_t n, struct ini_scan *scan, struct diag *d);
 
 /* The line of KEY in SECTION, or 0. */
 int ini_scan_key_line(const struct ini_scan *scan, const char *section, const char *key);

@@ -7,6 +7,9 @@
 #include <stdio.h>
 
 #define PLAYBOOK_MAX_PORTS 16
+#define PLAYBOOK_VAR_MAX 256                       /* bytes of a [vars] value, expanded */
+#define PLAYBOOK_VAR_DEPTH 8                       /* [vars] values within values */
+#define PLAYBOOK_EXPAND_WORK (8 * 1024 * 1024)     /* bytes read and written expanding one file */
 
 /* Where a command is typed. */
 enum pb_platform { PB_CMD, PB_POWERSHELL, PB_LINUX, PB_MACOS, PB_NPLATFORMS };
@@ -66,7 +69,8 @@ struct playbook {
     size_t nscenarios;
 };
 
-/* Loads PATH with texts in LANG (falling back to the file's own language).
+/* Loads PATH with texts in LANG (falling back to the file's own language),
+ * reading it once and only when it is safe (playbook_check.h's playbook_read).
  * Returns 0, or -1 with *cause set to a malloc'd "file:line: message". */
 int playbook_load(const char *path, const char *lang, struct playbook *pb, char **cause);
 
@@ -75,10 +79,6 @@ void playbook_free(struct playbook *pb);
 
 /* Resolves an id or a path to a readable file path (malloc'd), or NULL with *cause. */
 char *playbook_resolve(const char *id_or_path, char **cause);
-
-/* Refuses (-1 with *cause) a file, or a file in a directory, that users other
- * than root and the caller can write to, the way ssh checks its own files. */
-int playbook_check_perms(const char *path, char **cause);
 
 /* Calls FN for each playbook file in the search path, nearest first. */
 void playbook_each_installed(void (*fn)(const char *dir, const char *file, void *arg), void *arg);

@@ -5,12 +5,10 @@
 #include "ini_scan.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* Lower-cases S in place and returns it. */
 static char *lower(char *s)
@@ -68,6 +66,30 @@ static int utf8_valid(const char *s, size_t n)
         n -= l;
     }
     return 1;
+}
+
+/* The first control character in S as a code point: C0 (TAB too unless
+ * ALLOW_TAB), DEL, or C1 (U+0080-U+009F, as UTF-8); -1 when there is none. */
+static long control_char(const char *s, int allow_tab)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p < 0x20 && !(allow_tab && *p == '\t')) || *p == 0x7f)
+            return *p;
+        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            return p[1];
+    }
+    return -1;
+}
+
+/* Reports a control character in S: texts and commands reach a terminal and
+ * the clipboard, where ESC, CR or C1 codes end a bracketed paste or run keys. */
+static void check_controls(const char *s, int allow_tab, int line, struct diag *d)
+{
+    long c = control_char(s, allow_tab);
+    if (c == '\t')
+        diag_add(d, line, "a tab in a key or value: use spaces (commands are copied as they are)");
+    else if (c >= 0)
+        diag_add(d, line, "control character U+%04lX: a playbook holds printable text only", c);
 }
 
 /* Appends a section to the index. */
@@ -168,8 +190,9 @@ static void scan_line(struct ini_scan *scan, char *text, int line, char **sectio
         syntax_error(scan, d, line, "line too long (%zu bytes, iniparser takes at most %d): split the text",
                      joined, INI_SCAN_MAX_LINE);
     else if (!t[0] || t[0] == ';' || t[0] == '#') {
-        /* blank or comment */
+        check_controls(t, 1, line, d);
     } else if (t[0] == '[') {
+        check_controls(t, 1, line, d);
         size_t n = strlen(t);
         if (t[n - 1] != ']')
             syntax_error(scan, d, line, "section header without a closing ']'");
@@ -194,8 +217,11 @@ static void scan_line(struct ini_scan *scan, char *text, int line, char **sectio
             int first = ini_scan_key_line(scan, *section, key);
             if (first)
                 diag_add(d, line, "duplicate key '%s' (first at line %d)", key, first);
-            if (val)
+            check_controls(key, 0, line, d);
+            if (val) {
+                check_controls(val, 0, line, d);
                 check_value(scan, val, line, d);
+            }
             free(val);
             add_key(scan, *section, key, line);
         }
@@ -203,47 +229,22 @@ static void scan_line(struct ini_scan *scan, char *text, int line, char **sectio
     free(t);
 }
 
-/* Reads PATH and indexes its sections and keys, reporting problems to D. */
-int ini_scan_file(const char *path, struct ini_scan *scan, struct diag *d, int *errno_out)
+/* Indexes the N bytes of TEXT (NUL-terminated), reporting problems to D. */
+int ini_scan_text(const char *text, size_t n, struct ini_scan *scan, struct diag *d)
 {
     memset(scan, 0, sizeof *scan);
-    *errno_out = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *errno_out = errno;
-        diag_add(d, 0, "%s", strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    size_t want = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= INI_SCAN_MAX_BYTES
-                  ? (size_t)st.st_size + 1 : INI_SCAN_MAX_BYTES + 1;   /* +1 tells a file that grew */
-    char *buf = malloc(want + 1);
-    size_t n = buf ? fread(buf, 1, want, f) : 0;
-    int failed = buf == NULL || ferror(f);
-    if (failed)
-        *errno_out = errno ? errno : ENOMEM;
-    fclose(f);
-    if (failed) {
-        diag_add(d, 0, "cannot read: %s", strerror(*errno_out));
-        free(buf);
-        return -1;
-    }
     if (n > INI_SCAN_MAX_BYTES) {
         diag_add(d, 0, "larger than %d bytes: not a playbook", INI_SCAN_MAX_BYTES);
-        free(buf);
         return -1;
     }
-    if (memchr(buf, 0, n)) {
+    if (memchr(text, 0, n)) {
         int line = 1;
-        for (const char *p = buf; *p; p++)
+        for (const char *p = text; *p; p++)
             line += *p == '\n';
         diag_add(d, line, "binary data (a NUL byte): not a text file");
-        free(buf);
         return -1;
     }
-    buf[n] = 0;
-
-    const char *pos = buf, *end = buf + n;
+    const char *pos = text, *end = text + n;
     char *section = strdup("");
     int lineno = 0, nlines;
     while (pos < end) {
@@ -252,17 +253,16 @@ int ini_scan_file(const char *path, struct ini_scan *scan, struct diag *d, int *
             break;
         }
         const char *start = pos;
-        char *text = next_logical_line(&pos, end, &lineno, &nlines);
-        if (!text)
+        char *logical = next_logical_line(&pos, end, &lineno, &nlines);
+        if (!logical)
             break;
         int line = lineno - nlines + 1;
         if (!utf8_valid(start, (size_t)(pos - start)))
             diag_add(d, line, "not valid UTF-8 text");
-        scan_line(scan, text, line, &section, d);
-        free(text);
+        scan_line(scan, logical, line, &section, d);
+        free(logical);
     }
     free(section);
-    free(buf);
     return 0;
 }
 

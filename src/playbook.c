@@ -16,23 +16,52 @@ static const char *const platform_names[PB_NPLATFORMS] = { "cmd", "powershell", 
 static const char *const check_names[] = { "", "listener", "service", "firewall", "capture", "trace" };
 static const char *const os_names[PB_NOS] = { "windows", "linux", "macos" };
 
-/* What a text is read with: the file, the language, and the OS for ${service}. */
-struct loader {
+/* One [vars] entry, with its value for each OS expanded once and kept (so a
+ * variable used many times costs one expansion, however it fans out). */
+struct var {
+    const char *name;          /* the scan's key, lower case */
+    const char *raw;           /* iniparser's value */
+    int line;
+    char *value[PB_NOS];       /* NULL until expanded */
+    unsigned char busy[PB_NOS];/* being expanded: a reference back is a loop */
+    int reported;
+};
+
+/* What values are expanded with: the built-ins and [vars] of one file, the
+ * work done so far against PLAYBOOK_EXPAND_WORK, and where problems go. */
+struct expander {
     const dictionary *dict;
-    const struct playbook *pb;
+    struct var *vars;
+    size_t nvars;
+    uint16_t ports[PLAYBOOK_MAX_PORTS];
+    size_t nports;
+    size_t work;
+    int line;                  /* the line of the value being expanded */
+    int over;                  /* the work ran out (reported once) */
+    struct diag *d;
+};
+
+/* What a text is read with: the expander, the language and the file's own. */
+struct loader {
+    struct expander *ex;
     const char *lang;
     const char *deflang;
 };
 
-/* A growing string. */
+/* A growing string that holds LIMIT bytes at most; FULL once it would hold more. */
 struct buf {
     char *s;
-    size_t len, cap;
+    size_t len, cap, limit;
+    int full;
 };
 
-/* Appends N bytes of S to B. */
+/* Appends N bytes of S to B, as many as its limit allows. */
 static void buf_add(struct buf *b, const char *s, size_t n)
 {
+    if (n > b->limit - b->len) {
+        n = b->limit - b->len;
+        b->full = 1;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = (b->len + n + 1) * 2;
         char *g = realloc(b->s, cap);
@@ -84,36 +113,71 @@ static const char *raw(const dictionary *dict, const char *section, const char *
     return iniparser_getstring(dict, full, NULL);
 }
 
-/* A malloc'd copy of the first comma-separated item of LIST. */
-static char *first_item(const char *list)
+/* A malloc'd copy of S, "" when S is NULL (a value the checks made sure of). */
+static char *copy(const char *s)
 {
-    size_t n = strcspn(list, ",");
-    while (n && isspace((unsigned char)list[n - 1]))
-        n--;
-    return strndup(list, n);
+    return strdup(s ? s : "");
 }
 
-static char *expand(const struct loader *ld, const char *s, enum pb_os os, int text, int depth);
-
-/* Writes the value of variable NAME for OS into B; returns 0 if unknown.
- * A [vars] value is itself expanded, DEPTH levels deep at most. */
-static int expand_var(const struct loader *ld, const char *name, enum pb_os os, struct buf *b,
-                      int depth)
+/* Writes the first comma-separated item of LIST (NULL: none) into OUT. */
+static void first_item(const char *list, char *out, size_t len)
 {
-    const struct playbook *pb = ld->pb;
-    char tmp[256];
+    size_t n = list ? strcspn(list, ",") : 0;
+    while (n && isspace((unsigned char)list[n - 1]))
+        n--;
+    snprintf(out, len, "%.*s", (int)n, list ? list : "");
+}
+
+/* Parses "445, 139" into PORTS (*n of them; validated by playbook_check). */
+static void parse_ports(const char *list, uint16_t *ports, size_t *n)
+{
+    *n = 0;
+    for (const char *p = list ? list : ""; *p && *n < PLAYBOOK_MAX_PORTS; ) {
+        char *end;
+        long port = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        ports[(*n)++] = (uint16_t)port;
+        p = end + strspn(end, ", ");
+    }
+}
+
+/* Adds MSG at LINE to the expander's problems unless *DONE says it already was. */
+static void expand_problem(struct expander *ex, int *done, int line, const char *msg)
+{
+    if (*done)
+        return;
+    *done = 1;
+    diag_add(ex->d, line, "%s", msg);
+}
+
+/* Counts N units of work; 0 once the file's expansion budget is spent. */
+static int spend(struct expander *ex, size_t n)
+{
+    ex->work += n;
+    if (ex->work <= PLAYBOOK_EXPAND_WORK)
+        return 1;
+    expand_problem(ex, &ex->over, ex->line,
+                   "expanding the variables takes too much work: use fewer or shorter variables");
+    return 0;
+}
+
+/* Writes built-in variable NAME for OS into OUT; 0 if NAME is not a built-in. */
+static int builtin_var(const struct expander *ex, const char *name, enum pb_os os, char *out, size_t len)
+{
     if (!strcmp(name, "port")) {
-        snprintf(tmp, sizeof tmp, "%u", pb->nports ? pb->ports[0] : 0);
+        snprintf(out, len, "%u", ex->nports ? ex->ports[0] : 0);
     } else if (!strcmp(name, "ports")) {
         size_t off = 0;
-        tmp[0] = 0;
-        for (size_t i = 0; i < pb->nports && off < sizeof tmp; i++)
-            off += (size_t)snprintf(tmp + off, sizeof tmp - off, "%s%u", i ? "," : "", pb->ports[i]);
+        out[0] = 0;
+        for (size_t i = 0; i < ex->nports && off < len; i++)
+            off += (size_t)snprintf(out + off, len - off, "%s%u", i ? "," : "", ex->ports[i]);
     } else if (!strcmp(name, "protocol") || !strcmp(name, "id")) {
-        snprintf(tmp, sizeof tmp, "%s", name[0] == 'p' ? pb->protocol : pb->id);
+        const char *v = raw(ex->dict, "playbook", name);
+        snprintf(out, len, "%s", v ? v : "");
     } else if (!strncmp(name, "service", 7) || !strncmp(name, "process", 7)) {
-        char *const *table = name[1] == 'e' ? pb->service : pb->process;
         const char *suffix = name + 7;
+        char key[32];
         if (*suffix == '.') {
             for (os = 0; os < PB_NOS && strcmp(suffix + 1, os_names[os]); os++)
                 ;
@@ -122,27 +186,83 @@ static int expand_var(const struct loader *ld, const char *name, enum pb_os os, 
         } else if (*suffix) {
             return 0;
         }
-        char *first = table[os] ? first_item(table[os]) : NULL;
-        snprintf(tmp, sizeof tmp, "%s", first ? first : "");
-        free(first);
+        snprintf(key, sizeof key, "%.7s.%s", name, os_names[os]);
+        first_item(raw(ex->dict, "playbook", key), out, len);
     } else {
-        const char *v = raw(ld->dict, "vars", name);
-        if (!v || depth >= 4)
-            return 0;
-        char *value = expand(ld, v, os, 0, depth + 1);
-        snprintf(tmp, sizeof tmp, "%s", value ? value : "");
-        free(value);
+        return 0;
     }
-    buf_add(b, tmp, strlen(tmp));
     return 1;
 }
 
-/* Expands ${name}, $$ and \\ in S for OS; in texts (TEXT set) "\n" becomes a newline. */
-static char *expand(const struct loader *ld, const char *s, enum pb_os os, int text, int depth)
+/* The [vars] entry called NAME, or NULL. */
+static struct var *find_var(struct expander *ex, const char *name)
 {
-    struct buf b = { 0 };
+    if (!spend(ex, ex->nvars))
+        return NULL;
+    for (size_t i = 0; i < ex->nvars; i++)
+        if (!strcmp(ex->vars[i].name, name))
+            return &ex->vars[i];
+    return NULL;
+}
+
+static char *expand(struct expander *ex, const char *s, enum pb_os os, int text, int depth,
+                    size_t limit, int *full);
+
+/* The value of [vars] entry V for OS, expanded on first use (DEPTH deep);
+ * NULL when it loops back on itself or nests too deep (reported). */
+static const char *var_value(struct expander *ex, struct var *v, enum pb_os os, int depth)
+{
+    if (v->value[os])
+        return v->value[os];
+    char msg[300];
+    if (v->busy[os] || depth >= PLAYBOOK_VAR_DEPTH) {
+        if (v->busy[os])
+            snprintf(msg, sizeof msg, "variable ${%s} refers to itself", v->name);
+        else
+            snprintf(msg, sizeof msg, "variable ${%s} nests variables more than %d deep", v->name,
+                     PLAYBOOK_VAR_DEPTH);
+        expand_problem(ex, &v->reported, v->line, msg);
+        return NULL;
+    }
+    int full = 0, line = ex->line;
+    v->busy[os] = 1;
+    ex->line = v->line;
+    v->value[os] = expand(ex, v->raw, os, 0, depth + 1, PLAYBOOK_VAR_MAX, &full);
+    ex->line = line;
+    v->busy[os] = 0;
+    if (full) {
+        snprintf(msg, sizeof msg, "value of ${%s} expands beyond %d bytes", v->name, PLAYBOOK_VAR_MAX);
+        expand_problem(ex, &v->reported, v->line, msg);
+    }
+    return v->value[os];
+}
+
+/* Writes the value of variable NAME for OS into B; returns 0 if unknown. */
+static int expand_var(struct expander *ex, const char *name, enum pb_os os, struct buf *b, int depth)
+{
+    char tmp[PLAYBOOK_VAR_MAX + 1];
+    const char *value = tmp;
+    if (!builtin_var(ex, name, os, tmp, sizeof tmp)) {
+        struct var *v = find_var(ex, name);
+        if (!v || !(value = var_value(ex, v, os, depth)))
+            return 0;
+    }
+    size_t n = strlen(value);
+    if (!spend(ex, n))
+        return 0;
+    buf_add(b, value, n);
+    return 1;
+}
+
+/* Expands ${name}, $$ and \\ in S for OS, into LIMIT bytes at most (*FULL set
+ * when it would take more: it stops there); in texts (TEXT set) "\n" becomes a
+ * newline. DEPTH counts the [vars] values being expanded around this one. */
+static char *expand(struct expander *ex, const char *s, enum pb_os os, int text, int depth,
+                    size_t limit, int *full)
+{
+    struct buf b = { .limit = limit };
     buf_add(&b, "", 0);
-    while (*s) {
+    while (*s && !b.full && spend(ex, 1)) {
         if (s[0] == '$' && s[1] == '$') {
             buf_add(&b, "$", 1);
             s += 2;
@@ -152,7 +272,7 @@ static char *expand(const struct loader *ld, const char *s, enum pb_os os, int t
             snprintf(name, sizeof name, "%.*s", (int)(close - s - 2), s + 2);
             for (char *c = name; *c; c++)
                 *c = (char)tolower((unsigned char)*c);
-            if (!expand_var(ld, name, os, &b, depth))
+            if (!expand_var(ex, name, os, &b, depth))
                 buf_add(&b, s, (size_t)(close - s + 1));
             s = close + 1;
         } else if (text && s[0] == '\\' && s[1] == 'n') {
@@ -166,7 +286,45 @@ static char *expand(const struct loader *ld, const char *s, enum pb_os os, int t
             s++;
         }
     }
+    *full = b.full;
     return b.s;
+}
+
+/* Sets up EX for DICT, with the [vars] entries SCAN lists; problems go to D. */
+static void expander_init(struct expander *ex, const struct ini_scan *scan, const dictionary *dict,
+                          struct diag *d)
+{
+    memset(ex, 0, sizeof *ex);
+    ex->dict = dict;
+    ex->d = d;
+    parse_ports(raw(dict, "playbook", "ports"), ex->ports, &ex->nports);
+    for (size_t i = 0; i < scan->nkeys; i++) {
+        const char *v = raw(dict, "vars", scan->keys[i].key);
+        if (strcmp(scan->keys[i].section, "vars") || !v)
+            continue;
+        struct var *grown = realloc(ex->vars, (ex->nvars + 1) * sizeof *grown);
+        if (!grown)
+            return;
+        ex->vars = grown;
+        grown[ex->nvars++] = (struct var){ .name = scan->keys[i].key, .raw = v, .line = scan->keys[i].line };
+    }
+}
+
+/* Releases the expanded values EX keeps. */
+static void expander_free(struct expander *ex)
+{
+    for (size_t i = 0; i < ex->nvars; i++)
+        for (int os = 0; os < PB_NOS; os++)
+            free(ex->vars[i].value[os]);
+    free(ex->vars);
+}
+
+/* VALUE (at LINE) expanded for OS, bounded only by the work budget. */
+static char *expand_value(struct expander *ex, const char *value, enum pb_os os, int text, int line)
+{
+    int full;
+    ex->line = line;
+    return expand(ex, value, os, text, 0, SIZE_MAX, &full);
 }
 
 /* The text of SECTION:KEY in the loader's language (else the file's), expanded; NULL if absent. */
@@ -174,23 +332,10 @@ static char *text(const struct loader *ld, const char *section, const char *key)
 {
     char localized[300];
     snprintf(localized, sizeof localized, "%s[%s]", key, ld->lang);
-    const char *v = strcmp(ld->lang, ld->deflang) ? raw(ld->dict, section, localized) : NULL;
+    const char *v = strcmp(ld->lang, ld->deflang) ? raw(ld->ex->dict, section, localized) : NULL;
     if (!v)
-        v = raw(ld->dict, section, key);
-    return v ? expand(ld, v, playbook_host_os(), 1, 0) : NULL;
-}
-
-/* Parses "445, 139" into PB's ports (already validated by playbook_check). */
-static void parse_ports(struct playbook *pb, const char *list)
-{
-    for (const char *p = list; *p && pb->nports < PLAYBOOK_MAX_PORTS; ) {
-        char *end;
-        long port = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        pb->ports[pb->nports++] = (uint16_t)port;
-        p = end + strspn(end, ", ");
-    }
+        v = raw(ld->ex->dict, section, key);
+    return v ? expand_value(ld->ex, v, playbook_host_os(), 1, 0) : NULL;
 }
 
 /* The OS whose service names a command of platform P uses. */
@@ -199,21 +344,34 @@ static enum pb_os platform_os(enum pb_platform p)
     return p == PB_LINUX ? PB_OS_LINUX : p == PB_MACOS ? PB_OS_MACOS : PB_OS_WINDOWS;
 }
 
+/* The platform of command K of SECTION (linux when absent or unknown). */
+static enum pb_platform command_platform(const dictionary *dict, const char *section, int k)
+{
+    char key[64];
+    snprintf(key, sizeof key, "cmd.%d.platform", k);
+    const char *plat = raw(dict, section, key);
+    for (int p = 0; plat && p < PB_NPLATFORMS; p++)
+        if (!strcmp(plat, platform_names[p]))
+            return (enum pb_platform)p;
+    return PB_LINUX;
+}
+
 /* Fills one step from its section. */
 static void load_step(const struct loader *ld, const char *section, struct pb_step *st)
 {
+    const dictionary *dict = ld->ex->dict;
     st->title = text(ld, section, "title");
     st->body = text(ld, section, "body");
     st->note = text(ld, section, "note");
     st->warning = text(ld, section, "warning");
-    const char *check = raw(ld->dict, section, "check");
+    const char *check = raw(dict, section, "check");
     for (int c = PB_CHECK_LISTENER; check && c <= PB_CHECK_TRACE; c++)
         if (!strcmp(check, check_names[c]))
             st->check = (enum pb_check)c;
     for (int k = 1;; k++) {
         char key[64];
         snprintf(key, sizeof key, "cmd.%d.run", k);
-        const char *run = raw(ld->dict, section, key);
+        const char *run = raw(dict, section, key);
         if (!run)
             break;
         struct pb_command *cmds = realloc(st->commands, (size_t)k * sizeof *cmds);
@@ -221,15 +379,10 @@ static void load_step(const struct loader *ld, const char *section, struct pb_st
             break;
         st->commands = cmds;
         struct pb_command *c = &cmds[k - 1];
-        snprintf(key, sizeof key, "cmd.%d.platform", k);
-        const char *plat = raw(ld->dict, section, key);
-        c->platform = PB_LINUX;
-        for (int p = 0; plat && p < PB_NPLATFORMS; p++)
-            if (!strcmp(plat, platform_names[p]))
-                c->platform = (enum pb_platform)p;
+        c->platform = command_platform(dict, section, k);
         snprintf(key, sizeof key, "cmd.%d.label", k);
         c->label = text(ld, section, key);
-        c->text = expand(ld, run, platform_os(c->platform), 0, 0);
+        c->text = expand_value(ld->ex, run, platform_os(c->platform), 0, 0);
         st->ncommands = (size_t)k;
     }
 }
@@ -240,7 +393,7 @@ static void load_verdicts(const char *list, struct pb_scenario *sc)
     if (!list)
         return;
     char *copy = strdup(list);
-    for (char *save = NULL, *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+    for (char *save = NULL, *tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok; tok = strtok_r(NULL, ", ", &save)) {
         char **v = realloc(sc->verdicts, (sc->nverdicts + 1) * sizeof *v);
         if (!v)
             break;
@@ -269,7 +422,7 @@ static void load_scenarios(const struct loader *ld, const struct ini_scan *scan,
             s[sc - 1].id = strdup(id);
             s[sc - 1].title = text(ld, name, "title");
             s[sc - 1].summary = text(ld, name, "summary");
-            load_verdicts(raw(ld->dict, name, "verdicts"), &s[sc - 1]);
+            load_verdicts(raw(ld->ex->dict, name, "verdicts"), &s[sc - 1]);
         } else if (kind == PB_SEC_STEP) {
             struct pb_scenario *s = &pb->scenarios[sc - 1];
             struct pb_step *steps = realloc(s->steps, (size_t)st * sizeof *steps);
@@ -283,39 +436,46 @@ static void load_scenarios(const struct loader *ld, const struct ini_scan *scan,
     }
 }
 
-/* Loads PATH with texts in LANG; 0, or -1 with *cause ("file:line: message"). */
-int playbook_load(const char *path, const char *lang, struct playbook *pb, char **cause)
+/* Expands every value of the file as the loader would (each [vars] entry for
+ * every OS, commands for their platform, texts in every language for this
+ * system), adding to D each variable that loops, nests too deep or grows past
+ * PLAYBOOK_VAR_MAX, and a file whose expansion takes too much work. */
+void playbook_check_expansion(const struct ini_scan *scan, const dictionary *dict, struct diag *d)
 {
-    struct diag d;
-    struct ini_scan scan;
-    int err;
-    memset(pb, 0, sizeof *pb);
-    if (playbook_check_perms(path, cause) < 0)
-        return -1;
-    diag_init(&d, path);
-    dictionary *dict = NULL;
-    if (ini_scan_file(path, &scan, &d, &err) == 0 && d.n == 0)
-        dict = playbook_ini_load(path, &d);
-    if (dict)
-        playbook_check(&scan, dict, &d);
-    if (d.n) {
-        *cause = diag_first(&d);
-        diag_free(&d);
-        ini_scan_free(&scan);
-        if (dict)
-            iniparser_freedict(dict);
-        return -1;
+    struct expander ex;
+    expander_init(&ex, scan, dict, d);
+    for (size_t i = 0; i < ex.nvars; i++)
+        for (int os = 0; os < PB_NOS; os++)
+            var_value(&ex, &ex.vars[i], (enum pb_os)os, 0);
+    for (size_t i = 0; i < scan->nkeys && !ex.over; i++) {
+        const struct ini_key *k = &scan->keys[i];
+        const char *v = raw(dict, k->section, k->key);
+        int cmd;
+        char rest[8];
+        if (!v || !strcmp(k->section, "vars"))
+            continue;
+        enum pb_os os = playbook_host_os();
+        if (sscanf(k->key, "cmd.%d.%4s", &cmd, rest) == 2 && !strcmp(rest, "run"))
+            os = platform_os(command_platform(dict, k->section, cmd));
+        free(expand_value(&ex, v, os, 1, k->line));
     }
-    diag_free(&d);
+    expander_free(&ex);
+}
 
+/* Fills PB from DICT (a checked file) with texts in LANG. */
+static void load_dict(const struct ini_scan *scan, const dictionary *dict, const char *lang,
+                      struct playbook *pb, struct diag *d)
+{
+    struct expander ex;
+    expander_init(&ex, scan, dict, d);
     const char *deflang = raw(dict, "playbook", "language");
-    struct loader ld = { dict, pb, lang && *lang ? lang : "en", deflang ? deflang : "en" };
-    pb->path = strdup(path);
-    pb->lang = strdup(ld.lang);
-    pb->id = strdup(raw(dict, "playbook", "id"));
-    pb->protocol = strdup(raw(dict, "playbook", "protocol"));
-    pb->version = strdup(raw(dict, "playbook", "version"));
-    parse_ports(pb, raw(dict, "playbook", "ports"));
+    struct loader ld = { &ex, lang && *lang ? lang : "en", deflang ? deflang : "en" };
+    pb->lang = copy(ld.lang);
+    pb->id = copy(raw(dict, "playbook", "id"));
+    pb->protocol = copy(raw(dict, "playbook", "protocol"));
+    pb->version = copy(raw(dict, "playbook", "version"));
+    memcpy(pb->ports, ex.ports, sizeof pb->ports);
+    pb->nports = ex.nports;
     for (int os = 0; os < PB_NOS; os++) {
         char key[32];
         snprintf(key, sizeof key, "service.%s", os_names[os]);
@@ -329,10 +489,34 @@ int playbook_load(const char *path, const char *lang, struct playbook *pb, char 
     pb->source = src ? strdup(src) : NULL;
     pb->title = text(&ld, "playbook", "title");
     pb->intro = text(&ld, "playbook", "intro");
-    load_scenarios(&ld, &scan, pb);
+    load_scenarios(&ld, scan, pb);
+    expander_free(&ex);
+}
+
+/* Loads PATH with texts in LANG; 0, or -1 with *cause ("file:line: message"). */
+int playbook_load(const char *path, const char *lang, struct playbook *pb, char **cause)
+{
+    struct diag d;
+    struct ini_scan scan;
+    dictionary *dict;
+    memset(pb, 0, sizeof *pb);
+    diag_init(&d, path);
+    playbook_parse(path, &scan, &dict, &d);
+    if (d.n == 0 && dict) {
+        pb->path = copy(path);
+        load_dict(&scan, dict, lang, pb, &d);
+    }
+    int rc = 0;
+    if (d.n || !dict) {
+        *cause = d.n ? diag_first(&d) : strdup("cannot load the playbook");
+        playbook_free(pb);
+        rc = -1;
+    }
+    diag_free(&d);
     ini_scan_free(&scan);
-    iniparser_freedict(dict);
-    return 0;
+    if (dict)
+        iniparser_freedict(dict);
+    return rc;
 }
 
 /* Releases one step's strings and commands. */

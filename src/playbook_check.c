@@ -4,11 +4,14 @@
 #include "playbook_check.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <iniparser.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "playbook.h"
 
@@ -293,7 +296,7 @@ static void check_value(const char *base, const char *value, int line, struct di
             unknown(d, line, "platform", value, platforms);
     } else if (!strcmp(base, "verdicts")) {
         char *copy = strdup(value);
-        for (char *save = NULL, *tok = strtok_r(copy, ", ", &save); tok;
+        for (char *save = NULL, *tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok;
              tok = strtok_r(NULL, ", ", &save))
             if (!in_list(tok, verdict_codes))
                 unknown(d, line, "verdict code", tok, verdict_codes);
@@ -484,6 +487,7 @@ void playbook_check(const struct ini_scan *scan, const dictionary *dict, struct 
         check_vars(v, k->line, scan, d);
     }
     check_translations(scan, &ls, deflang, d);
+    playbook_check_expansion(scan, dict, d);
 }
 
 static char ini_error[512];
@@ -498,19 +502,67 @@ static int capture_ini_error(const char *fmt, ...)
     return 0;
 }
 
-/* Reads PATH with iniparser, its errors captured instead of printed. */
-dictionary *playbook_ini_load(const char *path, struct diag *d)
+/* Writes the N bytes of TEXT to a new memory file; its descriptor, or -1. */
+static int memory_file(const char *text, size_t n)
 {
+    int fd = memfd_create("playbook", MFD_CLOEXEC);
+    for (size_t off = 0; fd >= 0 && off < n; ) {
+        ssize_t w = write(fd, text + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return fd;
+}
+
+/* Parses the N bytes of TEXT with iniparser (which reads only paths: it is given
+ * /proc/self/fd/N of a memory copy), its errors captured instead of printed. */
+static dictionary *ini_parse(const char *text, size_t n, struct diag *d)
+{
+    char path[64];
+    int fd = memory_file(text, n);
+    if (fd < 0) {
+        diag_add(d, 0, "cannot hand the text to iniparser: %s", strerror(errno));
+        return NULL;
+    }
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     ini_error[0] = 0;
     iniparser_set_error_callback(capture_ini_error);
     dictionary *dict = iniparser_load(path);
+    close(fd);
     if (!dict) {
-        char *nl;
+        char *nl, *at = strstr(ini_error, path);
         while ((nl = strchr(ini_error, '\n')))
             *nl = ' ';
+        if (at)   /* the memory copy's name means nothing to the author */
+            memmove(at, at + strlen(path), strlen(at + strlen(path)) + 1);
         diag_add(d, 0, "iniparser refused the file: %s", ini_error[0] ? ini_error : "no reason given");
     }
     return dict;
+}
+
+/* Reads PATH once (playbook_read) and checks those bytes: the scan and the
+ * dictionary come from the same text. -1 when it cannot be read; else 0, with
+ * every problem in D and *dict NULL when the text cannot be parsed. */
+int playbook_parse(const char *path, struct ini_scan *scan, dictionary **dict, struct diag *d)
+{
+    char *text;
+    size_t n;
+    *dict = NULL;
+    memset(scan, 0, sizeof *scan);
+    int rc = playbook_read(path, &text, &n, d);
+    if (rc == -1)
+        return -1;
+    if (rc == 0 && ini_scan_text(text, n, scan, d) == 0 && scan->syntax_errors == 0)
+        *dict = ini_parse(text, n, d);
+    if (*dict)
+        playbook_check(scan, *dict, d);
+    free(text);
+    return 0;
 }
 
 /* Writes every problem in PATH to OUT; the count, or -1 when it cannot be read. */
@@ -518,22 +570,11 @@ int playbook_lint(const char *path, FILE *out)
 {
     struct diag d;
     struct ini_scan scan;
-    int err, unreadable;
+    dictionary *dict;
     diag_init(&d, path);
-    unreadable = ini_scan_file(path, &scan, &d, &err) < 0 && err != 0;
-    char *perm = NULL;
-    if (!unreadable && playbook_check_perms(path, &perm) < 0 && perm) {
-        const char *sep = strstr(perm, ": ");
-        diag_add(&d, 0, "%s", sep ? sep + 2 : perm);
-    }
-    free(perm);
-    if (!unreadable && scan.syntax_errors == 0) {
-        dictionary *dict = playbook_ini_load(path, &d);
-        if (dict) {
-            playbook_check(&scan, dict, &d);
-            iniparser_freedict(dict);
-        }
-    }
+    int unreadable = playbook_parse(path, &scan, &dict, &d) < 0;
+    if (dict)
+        iniparser_freedict(dict);
     ini_scan_free(&scan);
     diag_print(&d, out);
     int n = unreadable ? -1 : (int)d.n;

@@ -4,13 +4,16 @@
 #include "playbook.h"
 
 #include <dirent.h>
-#include <libgen.h>
-#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "ini_scan.h"
+#include "playbook_check.h"
 
 #ifndef TSHOOT_DATADIR
 #define TSHOOT_DATADIR "/usr/local/share/tshoot"
@@ -97,41 +100,166 @@ void playbook_each_installed(void (*fn)(const char *dir, const char *file, void 
     }
 }
 
-/* Whether ST belongs to root or to this user and no one else can write it
- * (a directory with the sticky bit, like /tmp, only guards its own files). */
-static const char *unsafe_reason(const struct stat *st, int is_dir)
+/* The user tshoot acts for: SUDO_UID when root runs it under sudo, else the real uid. */
+static uid_t invoking_uid(void)
 {
-    if (st->st_uid != 0 && st->st_uid != geteuid())
-        return "belongs to another user";
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(is_dir && (st->st_mode & S_ISVTX)))
-        return "can be written by other users";
-    return NULL;
+    const char *sudo = getenv("SUDO_UID");
+    uid_t uid = getuid();
+    if (uid != 0 || !sudo || !*sudo || strlen(sudo) > 9 || strspn(sudo, "0123456789") != strlen(sudo))
+        return uid;
+    return (uid_t)strtoul(sudo, NULL, 10);
 }
 
-/* Refuses a playbook that others could have changed, as ssh does with its files. */
-int playbook_check_perms(const char *path, char **cause)
+/* Whether ST could have been written by someone other than root and USER; if
+ * so, WHY (N bytes) says how and what to do. A sticky directory of root's that
+ * all can write (like /tmp) passes: the sticky bit keeps others from replacing
+ * entries they do not own, and the entry below it is checked. */
+static int unsafe(const struct stat *st, int is_dir, uid_t user, char *why, size_t n)
 {
+    if (!is_dir && !S_ISREG(st->st_mode))
+        snprintf(why, n, "is not a regular file");
+    else if (st->st_uid != 0 && st->st_uid != user)
+        snprintf(why, n, "belongs to uid %u, neither root nor uid %u (chown it)",
+                 (unsigned)st->st_uid, (unsigned)user);
+    else if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(is_dir && (st->st_mode & S_ISVTX) && st->st_uid == 0))
+        snprintf(why, n, "can be written by other users (chmod go-w)");
+    else
+        return 0;
+    return 1;
+}
+
+/* Adds to D that the directory held by FD is unsafe for WHY, naming it. */
+static void refuse_dir(struct diag *d, int fd, const char *why)
+{
+    char link[64], name[1024];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, name, sizeof name - 1);
+    name[n > 0 ? n : 0] = 0;
+    diag_add(d, 0, "refused: its directory %s %s", n > 0 ? name : "(a parent)", why);
+}
+
+/* Checks the directory held by DIRFD and every one above it, up to the root, by
+ * fstat of each ".." it opens (so a path flipped meanwhile changes nothing). */
+static int check_dirs(int dirfd, uid_t user, struct diag *d)
+{
+    int fd = dup(dirfd);
+    for (int depth = 0; fd >= 0 && depth < 256; depth++) {
+        struct stat st, up;
+        char why[128];
+        if (fstat(fd, &st) < 0)
+            break;
+        if (unsafe(&st, 1, user, why, sizeof why)) {
+            refuse_dir(d, fd, why);
+            close(fd);
+            return -1;
+        }
+        int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (parent < 0 || fstat(parent, &up) < 0) {
+            if (parent >= 0)
+                close(parent);
+            break;
+        }
+        close(fd);
+        fd = parent;
+        if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+            close(fd);
+            return 0;   /* the root */
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    diag_add(d, 0, "refused: cannot check the directories above it");
+    return -1;
+}
+
+/* Opens PATH's directory, then the file in it without following a link. */
+static int open_nofollow(const char *path, int *dirfd)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    *dirfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    free(dir);
+    if (*dirfd < 0)
+        return -1;
+    return openat(*dirfd, slash ? slash + 1 : path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+}
+
+/* Reads FD to its end, INI_SCAN_MAX_BYTES + 1 bytes at most (one more tells a
+ * file too large); the text is NUL-terminated. 0, or -1 with errno. */
+static int read_all(int fd, char **data, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf && n <= INI_SCAN_MAX_BYTES) {
+        if (n == cap) {
+            cap = cap * 2 > INI_SCAN_MAX_BYTES + 1 ? INI_SCAN_MAX_BYTES + 1 : cap * 2;
+            char *g = realloc(buf, cap + 1);
+            if (!g)
+                break;
+            buf = g;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0) {
+                buf[n] = 0;
+                *data = buf;
+                *len = n;
+                return 0;
+            }
+            break;
+        }
+        n += (size_t)got;
+    }
+    if (buf && n > INI_SCAN_MAX_BYTES) {
+        buf[n] = 0;
+        *data = buf;
+        *len = n;
+        return 0;
+    }
+    int e = buf ? errno : ENOMEM;
+    free(buf);
+    errno = e;
+    return -1;
+}
+
+/* Reads PATH once, refusing it (as ssh does with its own files) unless the file
+ * and every directory above it belong to root or the invoking user and no one
+ * else can write them. 0 with *data (malloc'd, NUL-terminated) and *len; -1 when
+ * it cannot be read, -2 when refused; the reason is added to D either way. */
+int playbook_read(const char *path, char **data, size_t *len, struct diag *d)
+{
+    uid_t user = invoking_uid();
     struct stat st;
-    const char *why;
-    *cause = NULL;
-    if (stat(path, &st) < 0) {
-        if (asprintf(cause, "%s: %s", path, strerror(errno)) < 0)
-            *cause = NULL;
-        return -1;
+    char why[128];
+    int dirfd, rc = -1;
+    *data = NULL;
+    *len = 0;
+    int fd = open_nofollow(path, &dirfd);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP) {
+            diag_add(d, 0, "refused: it is a symbolic link (give the file's real path)");
+            rc = -2;
+        } else {
+            diag_add(d, 0, "%s", strerror(e));
+        }
+    } else if (fstat(fd, &st) < 0) {
+        diag_add(d, 0, "%s", strerror(errno));
+    } else if (unsafe(&st, 0, user, why, sizeof why)) {
+        diag_add(d, 0, "refused: the file %s", why);
+        rc = -2;
+    } else if (check_dirs(dirfd, user, d) < 0) {
+        rc = -2;
+    } else if (read_all(fd, data, len) < 0) {
+        diag_add(d, 0, "cannot read: %s", strerror(errno));
+    } else {
+        rc = 0;
     }
-    if ((why = unsafe_reason(&st, 0))) {
-        if (asprintf(cause, "%s: refused: the file %s (chmod go-w, or chown it)", path, why) < 0)
-            *cause = NULL;
-        return -1;
-    }
-    char *copy = strdup(path);
-    const char *dir = copy ? dirname(copy) : ".";
-    if (stat(dir, &st) == 0 && (why = unsafe_reason(&st, 1))) {
-        if (asprintf(cause, "%s: refused: its directory %s %s", path, dir, why) < 0)
-            *cause = NULL;
-        free(copy);
-        return -1;
-    }
-    free(copy);
-    return 0;
+    if (fd >= 0)
+        close(fd);
+    if (dirfd >= 0)
+        close(dirfd);
+    return rc;
 }

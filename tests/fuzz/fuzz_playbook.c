@@ -2,7 +2,7 @@
  * (playbook.h) on arbitrary INI text.
  *
  * Each input is written to one file in a private temporary directory (mode
- * 0700, file 0600, so playbook_check_perms() accepts it), then loaded with
+ * 0700, file 0600, so playbook_read() accepts it), then loaded with
  * the texts in English and in French (every string of a loaded playbook is
  * read, and playbook_free() must release it all: LeakSanitizer), then linted
  * with the problems written to /dev/null. The loader and lint share their

@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lang.h"
@@ -151,9 +154,9 @@ static void variables_and_escapes_expand(void **state)
     const char *text =
         "[playbook]\nid = v\ntitle = T ${port}\nprotocol = P\nports = 5985, 5986\nversion = 1\n"
         "service.windows = WinRM, Other\nservice.linux = winrm\n"
-        "[vars]\nhost = srv01\nkey = HKLM\\\\SYSTEM on ${port}\nloop = ${loop}\n"
+        "[vars]\nhost = srv01\nkey = HKLM\\\\SYSTEM on ${port}\n"
         "[scenario.1]\ntitle = S\nsummary = line1\\nline2 costs $$5 on ${ports}\n"
-        "[scenario.1.step.1]\ntitle = A\nbody = B ${host} ${key} ${loop}\n"
+        "[scenario.1.step.1]\ntitle = A\nbody = B ${host} ${key}\n"
         "cmd.1.platform = cmd\ncmd.1.label = L\ncmd.1.run = sc query ${service} \\\\\\\\${host}\\\\c$$\n"
         "cmd.2.platform = linux\ncmd.2.label = L\ncmd.2.run = systemctl status ${service}\\n\n";
     char *path = write_file("vars.ini", text, strlen(text));
@@ -163,8 +166,8 @@ static void variables_and_escapes_expand(void **state)
         fail_msg("%s", cause);
     assert_string_equal(pb.title, "T 5985");
     assert_string_equal(pb.scenarios[0].summary, "line1\nline2 costs $5 on 5985,5986");
-    /* [vars] values are expanded too (one backslash, ${port}); a loop stops */
-    assert_string_equal(pb.scenarios[0].steps[0].body, "B srv01 HKLM\\SYSTEM on 5985 ${loop}");
+    /* [vars] values are expanded too (one backslash, ${port}) */
+    assert_string_equal(pb.scenarios[0].steps[0].body, "B srv01 HKLM\\SYSTEM on 5985");
     assert_string_equal(pb.scenarios[0].steps[0].commands[0].text, "sc query WinRM \\\\srv01\\c$");
     assert_string_equal(pb.scenarios[0].steps[0].commands[1].text, "systemctl status winrm\\n");
     playbook_free(&pb);
@@ -201,6 +204,8 @@ static void bad_inputs_are_reported(void **state)
     expect_problem(buf, "unknown section [scenario.1.stpe.2] (did you mean [scenario.N.step.N]?)");
     snprintf(buf, sizeof buf, "%s%s", minimal, "verdicts = syn_no_synak\n");
     expect_problem(buf, "(did you mean 'syn_no_synack'?)");
+    snprintf(buf, sizeof buf, "%s%s", minimal, "[vars]\nloop = a${again}\nagain = ${loop}\n");
+    expect_problem(buf, "bad.ini:19: variable ${loop} refers to itself");
     expect_problem("[playbook]\nid = x\ntitle = t\nprotocol = p\nports = 99999\nversion = 1\n",
                    "ports: '99999' is not a list of TCP ports");
 }
@@ -303,6 +308,125 @@ static void writable_playbooks_are_refused(void **state)
     assert_int_equal(chmod(dir, 0700), 0);
 }
 
+/* Appends N references to ${NAME} to the string at *P. */
+static void add_refs(char **p, const char *name, int n)
+{
+    for (int i = 0; i < n; i++)
+        *p += sprintf(*p, "${%s}", name);
+}
+
+/* A 2 KB playbook whose [vars] fan out 100 ways on four levels (10^8 copies
+ * when expanded naively: today's loader took minutes) is refused at once, with
+ * the variables that grow past 256 bytes named at their lines. */
+static void vars_bomb_is_refused_quickly(void **state)
+{
+    (void)state;
+    char text[8192], *p = text;
+    p += sprintf(p, "[playbook]\nid = bomb\ntitle = ");
+    add_refs(&p, "a", 100);
+    p += sprintf(p, "\nprotocol = X\nports = 80\nversion = 1\n[vars]\na = ");
+    add_refs(&p, "b", 100);
+    p += sprintf(p, "\nb = ");
+    add_refs(&p, "c", 100);
+    p += sprintf(p, "\nc = ");
+    add_refs(&p, "d", 100);
+    p += sprintf(p, "\nd = x\n[scenario.1]\ntitle = T\nsummary = S\n"
+                    "[scenario.1.step.1]\ntitle = A\nbody = B\n");
+    char *path = write_file("bomb.ini", text, strlen(text));
+    clock_t start = clock();
+    struct playbook pb;
+    char *cause = NULL;
+    assert_int_equal(playbook_load(path, "en", &pb, &cause), -1);
+    if (!strstr(cause, "bomb.ini:9: value of ${b} expands beyond 256 bytes"))
+        fail_msg("load said: %s", cause);
+    free(cause);
+    int n;
+    char *out = lint_text(path, &n);
+    double seconds = (double)(clock() - start) / CLOCKS_PER_SEC;
+    if (!strstr(out, "bomb.ini:8: value of ${a} expands beyond 256 bytes") ||
+        !strstr(out, "bomb.ini:9: value of ${b} expands beyond 256 bytes") || strstr(out, "${c}"))
+        fail_msg("lint said:\n%s", out);
+    assert_int_equal(n, 2);
+    if (seconds > 1.0)
+        fail_msg("loading and linting took %.1f s of CPU", seconds);
+    free(out);
+}
+
+/* Control characters in a command, a title or a body (ESC of "ESC[201~", which
+ * ends a bracketed paste, CR, DEL, a C1 CSI, a tab) are a lint error at their
+ * line, and the loader refuses the file. */
+static void control_characters_are_refused(void **state)
+{
+    (void)state;
+    static const struct { const char *line, *want; } cases[] = {
+        { "cmd.1.run = echo \x1b[201~rm -rf ~\n", "bad.ini:20: control character U+001B" },
+        { "cmd.1.run = echo hi\rrm -rf ~\n", "bad.ini:20: control character U+000D" },
+        { "cmd.1.run = ls \x7f\n", "bad.ini:20: control character U+007F" },
+        { "cmd.1.run = ls \xc2\x9b" "201~\n", "bad.ini:20: control character U+009B" },
+        { "cmd.1.run = ls\t-l\n", "bad.ini:20: a tab in a key or value" },
+        { "title = \x1b[2J\x1b]0\x07 A\n", "bad.ini:20: control character U+001B" },
+    };
+    char buf[4096];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(buf, sizeof buf, "%scmd.1.platform = linux\ncmd.1.label = L\n%s", minimal, cases[i].line);
+        expect_problem(buf, cases[i].want);
+    }
+}
+
+/* A file that gives other bytes on a second read (a FIFO fed twice: a valid
+ * playbook, then, once the first reader is done, one without [playbook]) is
+ * read once or refused: the old loader scanned the first text, parsed the
+ * second and crashed in strdup(NULL). An alarm ends a loader that hangs. */
+static void a_file_that_changes_is_read_once(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/fifo.ini", tmpdir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        const char *texts[2] = { minimal, "[other]\nx = 1\n" };
+        for (int i = 0; i < 2; i++) {
+            FILE *f = fopen(path, "w");
+            if (!f)
+                _exit(1);
+            fputs(texts[i], f);
+            fclose(f);
+            usleep(200 * 1000);   /* the reader reads to the end and closes */
+        }
+        _exit(0);
+    }
+    struct playbook pb;
+    char *cause = NULL;
+    alarm(10);
+    int rc = playbook_load(path, "en", &pb, &cause);
+    alarm(0);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    unlink(path);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(cause, "fifo.ini: refused: the file is not a regular file"));
+    free(cause);
+}
+
+/* A playbook given as a symbolic link is refused: only its real path is read. */
+static void a_symlinked_playbook_is_refused(void **state)
+{
+    (void)state;
+    char link[512];
+    char *path = write_file("real.ini", minimal, strlen(minimal));
+    snprintf(link, sizeof link, "%s/link.ini", tmpdir);
+    assert_int_equal(symlink(path, link), 0);
+    struct playbook pb;
+    char *cause = NULL;
+    assert_int_equal(playbook_load(link, "en", &pb, &cause), -1);
+    assert_non_null(strstr(cause, "link.ini: refused: it is a symbolic link"));
+    free(cause);
+    unlink(link);
+}
+
 /* The language comes from --lang, then LC_ALL, LC_MESSAGES, LANG, else English. */
 static void language_is_picked_like_gettext(void **state)
 {
@@ -369,6 +493,10 @@ int main(void)
         cmocka_unit_test(hostile_files_are_refused),
         cmocka_unit_test(iniparser_corpus_is_handled),
         cmocka_unit_test(writable_playbooks_are_refused),
+        cmocka_unit_test(vars_bomb_is_refused_quickly),
+        cmocka_unit_test(control_characters_are_refused),
+        cmocka_unit_test(a_file_that_changes_is_read_once),
+        cmocka_unit_test(a_symlinked_playbook_is_refused),
         cmocka_unit_test(language_is_picked_like_gettext),
         cmocka_unit_test(ids_resolve),
     };
