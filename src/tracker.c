@@ -111,40 +111,43 @@ struct tracker {
     int has_exemplar[HS_NCLASSES];
 };
 
-/* Appends the bytes of address A (4 or 16) to P; returns the end. */
-static inline uint8_t *
-put_addr(uint8_t *p, const struct ip_addr *a)
-{
-    size_t n = a->family == 6 ? 16 : 4;
-    memcpy(p, a->a, n);
-    return p + n;
-}
-
-/* Appends PORT (2 bytes) to P; returns the end. */
-static inline uint8_t *
-put_port(uint8_t *p, uint16_t port)
-{
-    memcpy(p, &port, sizeof port);
-    return p + sizeof port;
-}
-
-/* Hashes the LEN bytes at MSG under the tracker's key (SipHash-1-3, folded
- * to 32 bits). */
+/* Folds a 64-bit hash to 32 bits. */
 static inline uint32_t
-keyed_hash(const struct siphash_key *key, const uint8_t *msg, size_t len)
+fold(uint64_t h)
 {
-    uint64_t h = siphash(key, msg, len, 1, 3);
     return (uint32_t)(h ^ (h >> 32));
 }
 
-/* Hashes a 4-tuple (client first): 12 bytes for IPv4, 36 for IPv6. */
+/* Hashes a 4-tuple (client first) under the tracker's key: SipHash-1-3 of
+ * client address, server address, client port, server port (12 bytes for
+ * IPv4, 36 for IPv6; constant lengths, so the hash is unrolled for each). */
 static inline uint32_t
 hash_tuple(const struct tracker *t, const struct ip_addr *c, const struct ip_addr *s,
            uint16_t cport, uint16_t sport)
 {
     uint8_t msg[36];
-    uint8_t *p = put_port(put_port(put_addr(put_addr(msg, c), s), cport), sport);
-    return keyed_hash(&t->key, msg, (size_t)(p - msg));
+    uint16_t ports[2] = { cport, sport };
+    if (c->family == 6) {
+        memcpy(msg, c->a, 16);
+        memcpy(msg + 16, s->a, 16);
+        memcpy(msg + 32, ports, 4);
+        return fold(siphash13(&t->key, msg, 36));
+    }
+    memcpy(msg, c->a, 4);
+    memcpy(msg + 4, s->a, 4);
+    memcpy(msg + 8, ports, 4);
+    return fold(siphash13(&t->key, msg, 12));
+}
+
+/* Hashes an endpoint (address and port) under KEY: 6 or 18 bytes. */
+static uint32_t
+hash_endpoint(const struct siphash_key *key, const struct ip_addr *a, uint16_t port)
+{
+    uint8_t msg[18];
+    size_t n = a->family == 6 ? 16 : 4;
+    memcpy(msg, a->a, n);
+    memcpy(msg + n, &port, 2);
+    return fold(siphash13(key, msg, n + 2));
 }
 
 /* The index hash of a 4-tuple. */
@@ -190,9 +193,7 @@ static uint32_t
 eptable_get(struct eptable *t, const struct siphash_key *key, const struct ip_addr *addr,
             uint16_t port)
 {
-    uint8_t msg[18];
-    uint8_t *end = put_port(put_addr(msg, addr), port);
-    uint32_t i = keyed_hash(key, msg, (size_t)(end - msg)) & t->mask;
+    uint32_t i = hash_endpoint(key, addr, port) & t->mask;
     for (uint32_t d = 0;; d++, i = (i + 1) & t->mask) {
         if (d == PROBE_MAX)
             return NONE;
