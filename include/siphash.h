@@ -24,7 +24,7 @@ struct siphash_key {
 void siphash_key_set(struct siphash_key *k, const uint8_t bytes[SIPHASH_KEY_LEN]);
 
 /* Draws an unpredictable key from the operating system (getrandom(), else
- * /dev/urandom; rand_s() on Windows). Returns 0, or -1 with *cause (malloc'd)
+ * /dev/urandom; RtlGenRandom() on Windows). Returns 0, or -1 with *cause (malloc'd)
  * when no random source works: never a fixed key. */
 int siphash_key_random(struct siphash_key *k, char **cause);
 

@@ -1,13 +1,13 @@
 /* siphash.c: SipHash keys (API in siphash.h; the hash itself is inline
  * there): loading one from bytes, drawing one from the system. */
-#ifdef _WIN32
-#define _CRT_RAND_S   /* rand_s() in stdlib.h */
-#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifndef _WIN32
+#ifdef _WIN32
+#include <windows.h>
+#include <ntsecapi.h>   /* RtlGenRandom (advapi32) */
+#else
 #include <fcntl.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -32,17 +32,13 @@ set_cause(char **cause, const char *msg)
 }
 
 #ifdef _WIN32
-/* Fills BUF with LEN random bytes from rand_s() (RtlGenRandom). */
+/* Fills BUF with LEN random bytes from RtlGenRandom(). */
 static int
 random_bytes(uint8_t *buf, size_t len, char **cause)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned int r;
-        if (rand_s(&r) != 0) {
-            set_cause(cause, "no random key for the flow table: rand_s() failed");
-            return -1;
-        }
-        buf[i] = (uint8_t)r;
+    if (!RtlGenRandom(buf, (ULONG)len)) {
+        set_cause(cause, "no random key for the flow table: RtlGenRandom() failed");
+        return -1;
     }
     return 0;
 }
