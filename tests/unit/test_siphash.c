@@ -6,13 +6,19 @@
  * SIPHASH MAC with c-rounds:1 d-rounds:3 (`openssl mac -macopt
  * hexkey:000102030405060708090a0b0c0d0e0f -macopt size:8 -macopt c-rounds:1
  * -macopt d-rounds:3 -in MSG SIPHASH`, bytes read little-endian). Then the
- * random key: two keys differ. */
+ * random key: two keys differ; without getrandom() it comes from
+ * /dev/urandom; without both it fails with a cause (seccomp in a child). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <seccomp.h>
 
 #include "siphash.h"
 
@@ -117,6 +123,49 @@ test_random_key(void **state)
     assert_false(a.k0 == b.k0 && a.k1 == b.k1);
 }
 
+/* In a child where getrandom() fails with ENOSYS (and, when NO_URANDOM,
+ * opening files fails with EACCES), draws a key; returns the child's exit
+ * status: 0 a key that differs from the zero key, 1 a failure with a cause
+ * naming both sources, 2 anything else, 3 no seccomp. */
+static int
+key_without(int no_urandom)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (ctx == NULL || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(getrandom), 0) < 0)
+            _exit(3);
+        if (no_urandom && (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0) < 0 ||
+                           seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0) < 0))
+            _exit(3);
+        if (seccomp_load(ctx) < 0)
+            _exit(3);
+        struct siphash_key k = { 0, 0 };
+        char *cause = NULL;
+        if (siphash_key_random(&k, &cause) == 0)
+            _exit(k.k0 != 0 || k.k1 != 0 ? 0 : 2);
+        _exit(cause != NULL && strstr(cause, "getrandom") && strstr(cause, "/dev/urandom") ? 1 : 2);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+/* getrandom() missing: the key comes from /dev/urandom; both missing: an
+ * error, never a fixed key. */
+static void
+test_random_fallback(void **state)
+{
+    (void)state;
+    int r = key_without(0);
+    if (r == 3)
+        skip();
+    assert_int_equal(r, 0);
+    assert_int_equal(key_without(1), 1);
+}
+
 int
 main(void)
 {
@@ -124,6 +173,7 @@ main(void)
         cmocka_unit_test(test_vectors_24),
         cmocka_unit_test(test_vectors_13),
         cmocka_unit_test(test_random_key),
+        cmocka_unit_test(test_random_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
