@@ -23,6 +23,7 @@ tshoot, tmp, n, max_ratio = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sy
 M = 0xffffffff
 
 def rotl(x, r):
+    """Rotates the 32-bit X left by R bits."""
     return ((x << r) | (x >> (32 - r))) & M
 
 def mix(h, k):
@@ -63,6 +64,7 @@ def crafted_sources(count):
     return sorted(out)
 
 def random_sources(count):
+    """COUNT random IPv6 sources in 2001:db8::/32 (fixed seed)."""
     rng = random.Random(34)
     out = set()
     while len(out) < count:
