@@ -17,7 +17,9 @@
  * connections whose SYN was not captured are not attempts (ignored).
  *
  * Memory is bounded: a fixed-capacity attempt table allocated by
- * tracker_new(), and bounded server, client and ICMP-sender tables. When the
+ * tracker_new(), and bounded server, client and ICMP-sender tables. Time is
+ * bounded too, whatever the input: the tables hash with a random key and
+ * probe a bounded number of cells (see tracker.c). When the
  * attempt table is full, the oldest finished attempt (established, refused,
  * unreachable) is evicted, else the oldest unfinished one; evicted attempts
  * keep counting in every total (their class is frozen) and are counted in
@@ -131,7 +133,9 @@ struct tracker_icmp {
 struct tracker;
 
 /* Creates a tracker. Returns NULL with *cause (malloc'd) on a bad config
- * (no ports) or when memory runs out. Free with tracker_free(). */
+ * (no ports), when memory runs out or when the system gives no random bytes
+ * for the hash key (drawn here: tracker_new() must run where getrandom() or
+ * /dev/urandom is allowed). Free with tracker_free(). */
 struct tracker *tracker_new(const struct tracker_config *cfg, char **cause);
 
 /* Keeps only attempts from CLIENT and/or to SERVER (analyze --client/--server);
@@ -151,6 +155,15 @@ int tracker_packet(struct tracker *t, const struct decoded *d, uint64_t ts_us);
  * Rejects frames without a configured port cheaply. Returns as tracker_packet(). */
 int tracker_frame(struct tracker *t, int dlt, const uint8_t *data, uint32_t caplen,
                   uint32_t wirelen, uint64_t ts_us);
+
+/* Replaces the random key of T's hashes with the 16 bytes at KEY, so that a
+ * unit test can build colliding tuples. Call before feeding packets. */
+void tracker_set_hash_key(struct tracker *t, const uint8_t key[16]);
+
+/* The 32-bit hash of a 4-tuple (client first) under T's key: its low bits
+ * pick the home cell of the flow index (tests build colliding tuples with it). */
+uint32_t tracker_tuple_hash(const struct tracker *t, const struct ip_addr *c,
+                            const struct ip_addr *s, uint16_t cport, uint16_t sport);
 
 /* 1 when PORT is one of the configured server ports. */
 int tracker_has_port(const struct tracker *t, uint16_t port);

@@ -7,6 +7,16 @@
  * rest) give the eviction order. Servers and clients live in bounded
  * open-addressing tables; ICMP senders in a small array.
  *
+ * Hostile input (spoofed SYNs with chosen sources): every table hashes with
+ * SipHash-1-3 under a key drawn at random by tracker_new(), so nobody can
+ * choose tuples that collide; and no entry sits more than PROBE_MAX cells
+ * from its home cell, so even colliding tuples cost at most PROBE_MAX probes:
+ * an attempt whose probe window is full evicts the oldest attempt of that
+ * window (finished ones first), an endpoint whose window is full counts as a
+ * table overflow. With a random key at load <= 1/2 a full window of 128
+ * cells does not happen in practice, so what the tracker reports does not
+ * depend on the key: nothing is ever iterated in hash order.
+ *
  * Per packet: a 64 Kibit port bitmap rejects segments that touch none of the
  * configured ports before any hashing; then at most two index probes. No
  * allocation after tracker_new(). */
@@ -15,9 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "siphash.h"
 #include "tracker.h"
 
 #define NONE UINT32_MAX
+#define PROBE_MAX 128      /* cells an entry may sit past its home cell */
 
 /* One attempt slot. */
 /* One attempt slot: the hash and the 4-tuple (a.client, a.server, a.cport,
@@ -71,6 +83,7 @@ struct recent {
 
 struct tracker {
     uint8_t portmap[65536 / 8];
+    struct siphash_key key;    /* of every hash: random per tracker */
     struct ip_addr only_client, only_server;   /* family 0: no filter */
     uint16_t ports[64];
     size_t nports;
@@ -98,60 +111,51 @@ struct tracker {
     int has_exemplar[HS_NCLASSES];
 };
 
-/* Mixes 32 bits into a hash (a murmur3-style step). */
+/* Folds a 64-bit hash to 32 bits. */
 static inline uint32_t
-mix(uint32_t h, uint32_t k)
+fold(uint64_t h)
 {
-    k *= 0xcc9e2d51u;
-    k = (k << 15) | (k >> 17);
-    k *= 0x1b873593u;
-    h ^= k;
-    h = (h << 13) | (h >> 19);
-    return h * 5 + 0xe6546b64u;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
-/* Finishes a hash (murmur3 fmix32). */
+/* Hashes a 4-tuple (client first) under the tracker's key: SipHash-1-3 of
+ * client address, server address, client port, server port (12 bytes for
+ * IPv4, 36 for IPv6; constant lengths, so the hash is unrolled for each). */
 static inline uint32_t
-fmix(uint32_t h)
+hash_tuple(const struct tracker *t, const struct ip_addr *c, const struct ip_addr *s,
+           uint16_t cport, uint16_t sport)
 {
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
-}
-
-/* Reads 4 bytes of an address as a native word. */
-static inline uint32_t
-word(const uint8_t *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
-/* Hashes an address. */
-static inline uint32_t
-hash_addr(uint32_t h, const struct ip_addr *a)
-{
-    h = mix(h, word(a->a));
-    if (a->family == 6) {
-        h = mix(h, word(a->a + 4));
-        h = mix(h, word(a->a + 8));
-        h = mix(h, word(a->a + 12));
+    uint8_t msg[36];
+    uint16_t ports[2] = { cport, sport };
+    if (c->family == 6) {
+        memcpy(msg, c->a, 16);
+        memcpy(msg + 16, s->a, 16);
+        memcpy(msg + 32, ports, 4);
+        return fold(siphash13(&t->key, msg, 36));
     }
-    return h;
+    memcpy(msg, c->a, 4);
+    memcpy(msg + 4, s->a, 4);
+    memcpy(msg + 8, ports, 4);
+    return fold(siphash13(&t->key, msg, 12));
 }
 
-/* Hashes a 4-tuple (client first). */
-static inline uint32_t
-hash_tuple(const struct ip_addr *c, const struct ip_addr *s, uint16_t cport, uint16_t sport)
+/* Hashes an endpoint (address and port) under KEY: 6 or 18 bytes. */
+static uint32_t
+hash_endpoint(const struct siphash_key *key, const struct ip_addr *a, uint16_t port)
 {
-    uint32_t h = hash_addr(0x9747b28cu ^ c->family, c);
-    h = hash_addr(h, s);
-    h = mix(h, ((uint32_t)cport << 16) | sport);
-    return fmix(h);
+    uint8_t msg[18];
+    size_t n = a->family == 6 ? 16 : 4;
+    memcpy(msg, a->a, n);
+    memcpy(msg + n, &port, 2);
+    return fold(siphash13(key, msg, n + 2));
+}
+
+/* The index hash of a 4-tuple. */
+uint32_t
+tracker_tuple_hash(const struct tracker *t, const struct ip_addr *c, const struct ip_addr *s,
+                   uint16_t cport, uint16_t sport)
+{
+    return hash_tuple(t, c, s, cport, sport);
 }
 
 /* Address equality without the function call. */
@@ -183,19 +187,22 @@ eptable_init(struct eptable *t, size_t cap)
     return t->e && t->index ? 0 : -1;
 }
 
-/* Finds or adds the endpoint ADDR/PORT; NONE when the table is full. */
+/* Finds or adds the endpoint ADDR/PORT (hashed under KEY); NONE when the
+ * table or the endpoint's probe window is full. */
 static uint32_t
-eptable_get(struct eptable *t, const struct ip_addr *addr, uint16_t port)
+eptable_get(struct eptable *t, const struct siphash_key *key, const struct ip_addr *addr,
+            uint16_t port)
 {
-    uint32_t i = fmix(mix(hash_addr(0x5bd1e995u ^ addr->family, addr), port)) & t->mask;
-    for (;;) {
+    uint32_t i = hash_endpoint(key, addr, port) & t->mask;
+    for (uint32_t d = 0;; d++, i = (i + 1) & t->mask) {
+        if (d == PROBE_MAX)
+            return NONE;
         uint32_t v = t->index[i];
         if (v == 0)
             break;
         struct endpoint *e = &t->e[v - 1];
         if (e->port == port && addr_eq(&e->addr, addr))
             return v - 1;
-        i = (i + 1) & t->mask;
     }
     if (t->n >= t->cap)
         return NONE;
@@ -227,6 +234,10 @@ tracker_new(const struct tracker_config *cfg, char **cause)
     struct tracker *t = calloc(1, sizeof *t);
     if (t == NULL)
         goto oom;
+    if (siphash_key_random(&t->key, cause) < 0) {
+        tracker_free(t);
+        return NULL;
+    }
     for (size_t i = 0; i < cfg->nports; i++) {
         uint16_t p = cfg->ports[i];
         t->portmap[p >> 3] |= (uint8_t)(1u << (p & 7));
@@ -270,6 +281,13 @@ tracker_set_filter(struct tracker *t, const struct ip_addr *client, const struct
         t->only_client = *client;
     if (server != NULL)
         t->only_server = *server;
+}
+
+/* Replaces the hash key (unit tests). */
+void
+tracker_set_hash_key(struct tracker *t, const uint8_t key[16])
+{
+    siphash_key_set(&t->key, key);
 }
 
 /* Frees a tracker. */
@@ -368,7 +386,7 @@ index_find(const struct tracker *t, uint32_t h, const struct ip_addr *c, const s
     if (!filter_maybe(t, h))
         return NONE;
     uint32_t i = h & t->mask;
-    for (;;) {
+    for (uint32_t d = 0; d < PROBE_MAX; d++, i = (i + 1) & t->mask) {
         uint32_t v = t->index[i];
         if (v == 0)
             return NONE;
@@ -376,52 +394,103 @@ index_find(const struct tracker *t, uint32_t h, const struct ip_addr *c, const s
         if (sl->hash == h && sl->a.cport == cport && sl->a.sport == sport &&
             addr_eq(&sl->a.client, c) && addr_eq(&sl->a.server, s))
             return v - 1;
+    }
+    return NONE;
+}
+
+/* The cell of the attempt to give up in the full probe window from HOME:
+ * the oldest finished one, else the oldest. */
+static uint32_t
+window_victim(const struct tracker *t, uint32_t home)
+{
+    uint32_t best = home;
+    for (uint32_t d = 1; d < PROBE_MAX; d++) {
+        uint32_t i = (home + d) & t->mask;
+        const struct slot *a = &t->slots[t->index[i] - 1], *b = &t->slots[t->index[best] - 1];
+        int da = a->list == LIST_DONE, db = b->list == LIST_DONE;
+        if (da != db ? da : a->a.id < b->a.id)
+            best = i;
+    }
+    return best;
+}
+
+/* Removes slot K from the index (backward-shift deletion, Knuth 6.4 R). An
+ * entry is never moved further from its home, and none sits PROBE_MAX or more
+ * cells past it, so the scan for an entry to fill the hole stops there. */
+static void
+index_remove(struct tracker *t, uint32_t k)
+{
+    uint32_t i = t->slots[k].hash & t->mask, d = 0;
+    while (t->index[i] != k + 1) {
+        if (t->index[i] == 0 || ++d == PROBE_MAX)
+            return;
         i = (i + 1) & t->mask;
+    }
+    t->slots[k].indexed = 0;
+    for (;;) {
+        t->index[i] = 0;
+        uint32_t j = i;
+        for (d = 1;; d++) {
+            j = (j + 1) & t->mask;
+            if (d == PROBE_MAX || t->index[j] == 0)
+                return;
+            uint32_t home = t->slots[t->index[j] - 1].hash & t->mask;
+            /* move j back to the hole unless its home lies cyclically in (i, j] */
+            if (((j - home) & t->mask) >= d)
+                break;
+        }
+        t->index[i] = t->index[j];
+        i = j;
     }
 }
 
-/* Inserts slot K into the index (its tuple is not there). */
+/* Drops the attempt in slot K from the table (its counts stay): unlinks and
+ * unindexes it and remembers it as evicted. */
+static void
+evict_slot(struct tracker *t, uint32_t k)
+{
+    struct slot *s = &t->slots[k];
+    list_unlink(t, k);
+    if (s->indexed)
+        index_remove(t, k);
+    s->a.detail |= TRK_EVICTED;
+    struct recent *r = &t->recent[s->a.id % TRACKER_RECENT];
+    if (r->id == s->a.id && !r->copied) {
+        r->copy = s->a;
+        r->copied = 1;
+    }
+    t->exemplar[s->a.cls] = s->a;
+    t->has_exemplar[s->a.cls] = 1;
+    t->stats.evicted++;
+    s->used = 0;
+    t->nused--;
+}
+
+/* Inserts slot K into the index (its tuple is not there) within PROBE_MAX
+ * cells of its home; when they are all taken, K takes the cell of the
+ * window's victim, which is evicted and its slot freed. */
 static void
 index_insert(struct tracker *t, uint32_t k)
 {
-    uint32_t i = t->slots[k].hash & t->mask;
-    while (t->index[i] != 0)
+    uint32_t home = t->slots[k].hash & t->mask, i = home, d = 0;
+    while (d < PROBE_MAX && t->index[i] != 0) {
         i = (i + 1) & t->mask;
+        d++;
+    }
+    if (d == PROBE_MAX) {
+        i = window_victim(t, home);
+        uint32_t victim = t->index[i] - 1;
+        t->slots[victim].indexed = 0;
+        evict_slot(t, victim);
+        t->slots[victim].next = t->free_head;
+        t->free_head = victim;
+    }
     t->index[i] = k + 1;
     t->slots[k].indexed = 1;
     if (++t->filter_adds > t->cap)
         filter_rebuild(t);   /* includes k */
     else
         filter_add(t, t->slots[k].hash);
-}
-
-/* Removes slot K from the index (backward-shift deletion, Knuth 6.4 R). */
-static void
-index_remove(struct tracker *t, uint32_t k)
-{
-    uint32_t i = t->slots[k].hash & t->mask;
-    while (t->index[i] != k + 1) {
-        if (t->index[i] == 0)
-            return;
-        i = (i + 1) & t->mask;
-    }
-    uint32_t j = i;
-    for (;;) {
-        t->index[i] = 0;
-        for (;;) {
-            j = (j + 1) & t->mask;
-            if (t->index[j] == 0) {
-                t->slots[k].indexed = 0;
-                return;
-            }
-            uint32_t home = t->slots[t->index[j] - 1].hash & t->mask;
-            /* move j back to i unless its home lies cyclically in (i, j] */
-            if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
-                break;
-        }
-        t->index[i] = t->index[j];
-        i = j;
-    }
 }
 
 /* Adds DELTA to class CLS of a counts struct. */
@@ -483,21 +552,7 @@ evict(struct tracker *t)
     uint32_t k = t->lists[LIST_DONE].head;
     if (k == NONE)
         k = t->lists[LIST_OPEN].head;
-    struct slot *s = &t->slots[k];
-    list_unlink(t, k);
-    if (s->indexed)
-        index_remove(t, k);
-    s->a.detail |= TRK_EVICTED;
-    struct recent *r = &t->recent[s->a.id % TRACKER_RECENT];
-    if (r->id == s->a.id && !r->copied) {
-        r->copy = s->a;
-        r->copied = 1;
-    }
-    t->exemplar[s->a.cls] = s->a;
-    t->has_exemplar[s->a.cls] = 1;
-    t->stats.evicted++;
-    s->used = 0;
-    t->nused--;
+    evict_slot(t, k);
     return k;
 }
 
@@ -554,8 +609,8 @@ attempt_start(struct tracker *t, const struct decoded_tcp *tcp, uint32_t h, uint
     s->hash = h;
     s->used = 1;
     s->prev = s->next = NONE;
-    s->server = eptable_get(&t->servers, &a->server, a->sport);
-    s->client = eptable_get(&t->clients, &a->client, 0);
+    s->server = eptable_get(&t->servers, &t->key, &a->server, a->sport);
+    s->client = eptable_get(&t->clients, &t->key, &a->client, 0);
     if (s->server == NONE)
         t->stats.servers_overflow++;
     else {
@@ -593,7 +648,7 @@ on_syn(struct tracker *t, const struct decoded_tcp *tcp, uint64_t ts)
 {
     if (!wanted(t, &tcp->src, &tcp->dst))
         return 0;
-    uint32_t h = hash_tuple(&tcp->src, &tcp->dst, tcp->sport, tcp->dport);
+    uint32_t h = hash_tuple(t, &tcp->src, &tcp->dst, tcp->sport, tcp->dport);
     uint32_t k = index_find(t, h, &tcp->src, &tcp->dst, tcp->sport, tcp->dport);
     if (k != NONE) {
         struct slot *s = &t->slots[k];
@@ -736,7 +791,7 @@ on_icmp(struct tracker *t, const struct decoded *d, uint64_t ts)
     if (!port_on(t, q->dport) || !wanted(t, &q->src, &q->dst))
         return 0;
     icmp_count(t, &d->icmp.sender, d->icmp.type, d->icmp.code);
-    uint32_t h = hash_tuple(&q->src, &q->dst, q->sport, q->dport);
+    uint32_t h = hash_tuple(t, &q->src, &q->dst, q->sport, q->dport);
     uint32_t k = index_find(t, h, &q->src, &q->dst, q->sport, q->dport);
     if (k == NONE || t->slots[k].a.isn != q->seq) {
         t->stats.orphans++;
@@ -775,13 +830,13 @@ tracker_packet(struct tracker *t, const struct decoded *d, uint64_t ts_us)
         } else {
             uint32_t k = NONE;
             if (to_srv) {
-                uint32_t h = hash_tuple(&tcp->src, &tcp->dst, tcp->sport, tcp->dport);
+                uint32_t h = hash_tuple(t, &tcp->src, &tcp->dst, tcp->sport, tcp->dport);
                 k = index_find(t, h, &tcp->src, &tcp->dst, tcp->sport, tcp->dport);
                 if (k != NONE)
                     used = on_client(t, k, tcp, ts_us);
             }
             if (k == NONE && from_srv) {
-                uint32_t h = hash_tuple(&tcp->dst, &tcp->src, tcp->dport, tcp->sport);
+                uint32_t h = hash_tuple(t, &tcp->dst, &tcp->src, tcp->dport, tcp->sport);
                 k = index_find(t, h, &tcp->dst, &tcp->src, tcp->dport, tcp->sport);
                 if (k != NONE)
                     used = on_server(t, k, tcp, ts_us);

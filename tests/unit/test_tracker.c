@@ -513,6 +513,113 @@ test_config(void **state)
     tracker_free(NULL);
 }
 
+/* ---- colliding tuples (hash flooding) ---- */
+
+#define PROBE_MAX 128   /* of tracker.c: cells an entry may sit past its home */
+
+/* Client addresses "10.x.y.z" (port 40000, to 192.0.2.1:445) whose flow hash
+ * under T's key has low bits (MASK) equal to one of HOMES; N of them, cycling
+ * through the homes, into OUT. */
+static void
+colliding(const struct tracker *t, uint32_t mask, const uint32_t *homes, size_t nhomes, size_t n,
+          char (*out)[16])
+{
+    struct ip_addr c, s;
+    assert_int_equal(decode_addr_parse("192.0.2.1", &s), 0);
+    uint32_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (;; x++) {
+            snprintf(out[i], 16, "10.%u.%u.%u", (x >> 16) & 255, (x >> 8) & 255, x & 255);
+            assert_int_equal(decode_addr_parse(out[i], &c), 0);
+            if ((tracker_tuple_hash(t, &c, &s, 40000, 445) & mask) == homes[i % nhomes])
+                break;
+        }
+        x++;
+    }
+}
+
+/* A tracker_each() callback: answers every attempt still indexed (not
+ * superseded) with a SYN-ACK, which must be found by its 4-tuple. */
+static int
+answer_cb(const struct tracker_attempt *a, void *arg)
+{
+    struct tracker *t = arg;
+    char c[46], s[46];
+    if (a->detail & TRK_SUPERSEDED)
+        return 0;
+    decode_addr_str(&a->client, c, sizeof c);
+    decode_addr_str(&a->server, s, sizeof s);
+    assert_int_equal(seg(t, a->t_first + 1000, s, a->sport, c, a->cport, 7, a->isn + 1, SA, 60), 1);
+    return 0;
+}
+
+/* All tuples in one home cell: no more than PROBE_MAX of them stay indexed,
+ * each further one evicts the oldest of its window, and the rest are found. */
+static void
+test_collision_window(void **state)
+{
+    (void)state;
+    static const uint8_t key[16] = { 1, 2, 3 };
+    static char addr[300][16];
+    struct tracker *t = mk(1024);   /* index of 2048 cells */
+    tracker_set_hash_key(t, key);
+    uint32_t home = 77;
+    colliding(t, 2047, &home, 1, 300, addr);
+    for (unsigned i = 0; i < 300; i++)
+        assert_int_equal(seg(t, 1000 + i, addr[i], 40000, "192.0.2.1", 445, i, 0, SYN, 64), 1);
+    struct tracker_stats st;
+    tracker_stats(t, &st);
+    assert_int_equal(st.evicted, 300 - PROBE_MAX);
+    expect(t, 0, 0, 0, 0, 300);
+    /* the oldest is gone; the newest PROBE_MAX are all still followed */
+    assert_int_equal(seg(t, 5000, "192.0.2.1", 445, addr[0], 40000, 9, 1, SA, 60), 0);
+    tracker_each(t, answer_cb, t);
+    expect(t, 0, PROBE_MAX, 0, 0, 300 - PROBE_MAX);
+    tracker_free(t);
+}
+
+/* Feeds SYNs from the N clients whose tuples have home cells HOMES (cycled)
+ * in the 512-cell index of a 256-attempt tracker, then a new ISN on every
+ * 7th tuple (superseding: removal from the middle of a cluster, then
+ * insertion); then every attempt still indexed must be reachable by its
+ * 4-tuple. */
+static void
+cluster_run(const uint32_t *homes, size_t nhomes, size_t n)
+{
+    static const uint8_t key[16] = { 9 };
+    static char addr[600][16];
+    struct tracker *t = mk(256);
+    tracker_set_hash_key(t, key);
+    assert_true(n <= 600);
+    colliding(t, 511, homes, nhomes, n, addr);
+    for (unsigned i = 0; i < n; i++)
+        assert_int_equal(seg(t, 1000 + i, addr[i], 40000, "192.0.2.1", 445, i, 0, SYN, 64), 1);
+    for (unsigned i = 6; i < n; i += 7)
+        assert_int_equal(seg(t, 2000 + i, addr[i], 40000, "192.0.2.1", 445, 100000 + i, 0, SYN, 64),
+                         1);
+    struct hs_counts c;
+    tracker_counts(t, &c);
+    assert_int_equal(c.total, n + n / 7);
+    tracker_each(t, answer_cb, t);
+    tracker_free(t);
+}
+
+/* Long clusters: 600 tuples on 40 neighbouring home cells (full probe
+ * windows, entries shifted back on removal); 200 tuples on 200 consecutive
+ * home cells (a removal's scan for an entry to shift back stops at PROBE_MAX). */
+static void
+test_collision_clusters(void **state)
+{
+    (void)state;
+    uint32_t homes[200];
+    for (uint32_t i = 0; i < 40; i++)
+        homes[i] = 300 + (i * 17) % 40;   /* 300..339 in a scrambled order */
+    cluster_run(homes, 40, 600);
+    for (uint32_t i = 0; i < 200; i++)
+        homes[i] = 100 + i;
+    cluster_run(homes, 200, 200);
+}
+
 /* ---- the corpus ---- */
 
 /* Directory of the shared corpus, or NULL. */
@@ -741,6 +848,8 @@ main(void)
         cmocka_unit_test(test_speed),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_collision_window),
+        cmocka_unit_test(test_collision_clusters),
         cmocka_unit_test(test_corpus),
         cmocka_unit_test(test_corpus_all_cuts),
     };
