@@ -109,9 +109,9 @@ static _Noreturn void child_run(int sock, int (*fn)(const char *, char **), cons
     _exit(sendmsg(sock, &m, 0) < 0);
 }
 
-/* Parent side: reads the child's answer from SOCK; the result (a received
- * descriptor when one came), or -1 with *cause. */
-static int parent_read(int sock, const char *path, char **cause)
+/* Parent side: reads the child's answer from SOCK; the result (with
+ * SENDS_FD, the received descriptor), or -1 with *cause. */
+static int parent_read(int sock, const char *path, int sends_fd, char **cause)
 {
     int32_t rc = -1;
     char msg[MAX_CAUSE];
@@ -127,8 +127,15 @@ static int parent_read(int sock, const char *path, char **cause)
     }
     msg[sizeof msg - 1] = 0;
     struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+    int got_fd = c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                 !(m.msg_flags & MSG_CTRUNC);
+    if (got_fd)
         memcpy(&rc, CMSG_DATA(c), sizeof(int));
+    else if (sends_fd && rc >= 0) {
+        /* the number the child sent is its own descriptor, not ours */
+        snprintf(msg, sizeof msg, "%s: the process writing as the user sent no file", path);
+        rc = -1;
+    }
     if (rc < 0 && asprintf(cause, "%s", msg[0] ? msg : path) < 0)
         *cause = NULL;
     return rc;
@@ -155,7 +162,7 @@ static int run_as_user(int (*fn)(const char *, char **), const char *path, int s
         child_run(sv[1], fn, path, sends_fd);
     }
     close(sv[1]);
-    int rc = pid < 0 ? -1 : parent_read(sv[0], path, cause);
+    int rc = pid < 0 ? -1 : parent_read(sv[0], path, sends_fd, cause);
     if (pid < 0 && asprintf(cause, "%s: fork: %s", path, strerror(errno)) < 0)
         *cause = NULL;
     close(sv[0]);
