@@ -1,4 +1,4 @@
-/* test_probe_parse.c: the pure parsers of the machine checks (probe_parse.c)
+/* test_probe_parse.c: the pure parsers of the machine checks (probe_parse.c, src/platform/linux/parse_*.c)
  * fed with fixture text captured from real tools on Debian 12: /proc/net/tcp
  * and tcp6 lines, `nft -j list ruleset` JSON (nftables 1.0.6) for each rule
  * shape the evaluator knows, `iptables-save -c` (iptables 1.8.9, nf_tables
@@ -14,6 +14,7 @@
 
 #include "probe.h"
 #include "probe_parse.h"
+#include "probe_parse_linux.h"
 
 /* Ruleset NFT_FILTER (nft -f):
  *   table inet filter {
