@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -84,11 +85,60 @@ static void test_listener_verdict(void **state)
     assert_null(strstr(r.summary, "not the expected"));
 }
 
+/* Compares names case-blind (a platform's own rule, as Windows' is). */
+static int caseblind_in_list(const char *name, const char *list)
+{
+    return !strcasecmp(name, list);
+}
+
+/* The edges both platforms share: an owner needs a pid and a name, repeated
+ * addresses are named once, the first known owner is named, and the
+ * platform's name rule and "unreported" words are used. */
+static void test_listener_verdict_edges(void **state)
+{
+    (void)state;
+    uint16_t port = 445;
+    struct listener_result r;
+    memset(&r, 0, sizeof r); /* a pid whose name could not be read: unknown, not unexpected */
+    add_sock(&r, "0.0.0.0", 445, 42, "");
+    probe_parse_listener_verdict(&r, &port, 1, "smbd");
+    assert_false(r.sockets[0].expected_owner);
+    assert_string_equal(r.summary, "Listening on TCP port 445 on all addresses (owner unknown: pid 42).");
+
+    memset(&r, 0, sizeof r); /* two sockets on one address (SO_REUSEPORT) */
+    add_sock(&r, "198.51.100.1", 445, 42, "smbd");
+    add_sock(&r, "198.51.100.1", 445, 43, "smbd");
+    probe_parse_listener_verdict(&r, &port, 1, "smbd");
+    assert_non_null(strstr(r.summary, "only on 198.51.100.1 (not on all addresses: clients must use this one)"));
+
+    memset(&r, 0, sizeof r); /* the first socket's owner unknown, the second's known */
+    add_sock(&r, "0.0.0.0", 445, -1, "");
+    add_sock(&r, "::", 445, 42, "smbd");
+    probe_parse_listener_verdict(&r, &port, 1, "smbd");
+    assert_string_equal(r.summary, "Listening on TCP port 445 on all addresses, owned by smbd (pid 42).");
+
+    memset(&r, 0, sizeof r); /* POSIX: no owner known says nothing (the probe's detail does) */
+    add_sock(&r, "0.0.0.0", 445, -1, "");
+    probe_parse_listener_verdict(&r, &port, 1, "smbd");
+    assert_string_equal(r.summary, "Listening on TCP port 445 on all addresses.");
+
+    static const struct listener_owners blind = { caseblind_in_list, "owner not reported" };
+    probe_parse_listener_verdict_owners(&r, &port, 1, "smbd", &blind);
+    assert_string_equal(r.summary, "Listening on TCP port 445 on all addresses (owner not reported).");
+    memset(&r, 0, sizeof r);
+    add_sock(&r, "0.0.0.0", 445, 42, "SMBD");
+    probe_parse_listener_verdict_owners(&r, &port, 1, "smbd", &blind);
+    assert_true(r.sockets[0].expected_owner);
+    probe_parse_listener_verdict(&r, &port, 1, "smbd");
+    assert_false(r.sockets[0].expected_owner);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scope_and_lists),
         cmocka_unit_test(test_listener_verdict),
+        cmocka_unit_test(test_listener_verdict_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
