@@ -1,5 +1,5 @@
 /* fuzz_nftjson.c: libFuzzer target for the firewall probe's reader and
- * evaluator of `nft -j list ruleset` JSON (probe_parse.h).
+ * evaluator of `nft -j list ruleset` JSON (probe_parse_linux.h).
  *
  * The input, made a C string, goes through probe_parse_nft_xt_tables() (the
  * iptables-nft tables to leave out) and probe_parse_nft_eval() for a SYN to
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "probe.h"
-#include "probe_parse.h"
+#include "probe_parse_linux.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
  * and iptables (`iptables-save -c`, `ip6tables-save -c`: the nft back end,
  * whose tables are then left out of the nft evaluation, and the legacy back
  * end when its tables exist), evaluates them for IPv4 and IPv6 with the pure
- * evaluators of probe_parse.c (the ruleset comes through libnftables, loaded
+ * evaluators of parse_nft_json.c and parse_iptables.c (the ruleset comes through libnftables, loaded
  * with dlopen, when it is installed; TSHOOT_NFT_EXEC=1 forces the nft program), names the front end in charge (ufw, firewalld)
  * and says whether dropped SYNs would be logged and where. Reading rules needs
  * CAP_NET_ADMIN: without it the state is unknown with that reason. Nothing in
@@ -18,7 +18,7 @@
 
 #include "probe.h"
 #include "probe_linux.h"
-#include "probe_parse.h"
+#include "probe_parse_linux.h"
 
 #define FW_TIMEOUT_MS 5000
 

@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "probe_linux.h"
 #include "probe_parse.h"
+#include "probe_parse_linux.h"
 
 /* A socket found before its owner is known. */
 struct raw_sock {

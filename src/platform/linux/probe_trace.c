@@ -23,7 +23,7 @@
 
 #include "probe.h"
 #include "probe_linux.h"
-#include "probe_parse.h"
+#include "probe_parse_linux.h"
 
 static volatile sig_atomic_t monitor_pid;  /* the `nft monitor trace` child, 0 when none */
 static volatile sig_atomic_t table_added;  /* 1 while this process's trace table exists */

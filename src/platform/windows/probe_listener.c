@@ -6,8 +6,8 @@
  * its user from the process token (TokenUser + LookupAccountSidW). PID 4 is
  * the kernel's "System" process, which owns port 445 when the SMB server
  * (srv2.sys) listens; a listener reported with PID 0 has no known owner
- * (Wine reports 0 for every socket). The verdict and sentence
- * come from win_listener_verdict() (win_parse.c). */
+ * (Wine reports 0 for every socket). The verdict and sentence come from
+ * win_listener_verdict() (win_parse.c), the core's verdict (probe_parse.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -73,7 +73,8 @@ int win_listener_add_row(struct listener_result *r, const struct win_tcp_row *ro
 int win_process_owner(int pid, char *process, size_t plen, char *user, size_t ulen);
 
 /* Sets state, expected_owner and the summary of R from its sockets (owners
- * filled where known), PORTS and EXPECTED (comma list or NULL). */
+ * filled where known), PORTS and EXPECTED (comma list or NULL): the core's
+ * probe_parse_listener_verdict_owners() with Windows' owner names. */
 void win_listener_verdict(struct listener_result *r, const uint16_t *ports, size_t nports,
                           const char *expected);
 

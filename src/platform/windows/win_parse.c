@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe_parse.h"
 #include "probe_win.h"
 
 /* ---- lists, ports and addresses ------------------------------------------ */
@@ -212,83 +213,13 @@ int win_listener_add_row(struct listener_result *r, const struct win_tcp_row *ro
     return 1;
 }
 
-/* Where an address listens: 0 all addresses, 1 loopback, 2 one address. */
-static int scope_of(const char *a)
-{
-    if (!strcmp(a, "0.0.0.0") || !strcmp(a, "::"))
-        return 0;
-    if (!strncmp(a, "127.", 4) || !strcmp(a, "::1") || !strncmp(a, "::ffff:127.", 11))
-        return 1;
-    return 2;
-}
-
-/* Sets state, expected owners and summary of R. */
+/* Sets state, expected owners and summary of R: the core verdict, with
+ * Windows' names (case and ".exe" aside) and pid 0 said "not reported". */
 void win_listener_verdict(struct listener_result *r, const uint16_t *ports, size_t nports,
                           const char *expected)
 {
-    int any = 0, loop = 0, specific = 0, unexpected = 0, owners_known = 0;
-    char portlist[64] = "", missing[64] = "", specifics[128] = "", owners[128] = "";
-    for (size_t i = 0; i < nports; i++)
-        text_append(portlist, sizeof portlist, "%s%u", i ? "," : "", ports[i]);
-    for (size_t p = 0; p < nports; p++) {
-        int seen = 0;
-        for (size_t i = 0; i < r->nsockets; i++)
-            seen |= r->sockets[i].port == ports[p];
-        if (!seen)
-            text_append(missing, sizeof missing, "%s%u", *missing ? "," : "", ports[p]);
-    }
-    for (size_t i = 0; i < r->nsockets; i++) {
-        struct listener_socket *s = &r->sockets[i];
-        int known = s->pid >= 0 && s->process[0];
-        s->expected_owner = expected && *expected ? (known && win_in_list(s->process, expected)) : 1;
-        if (known)
-            owners_known = 1;
-        if (known && !s->expected_owner) {
-            unexpected = 1;
-            if (!strstr(owners, s->process))
-                text_append(owners, sizeof owners, "%s%s (pid %d)", *owners ? ", " : "", s->process, s->pid);
-        }
-        switch (scope_of(s->address)) {
-        case 0: any = 1; break;
-        case 1: loop = 1; break;
-        default:
-            specific = 1;
-            if (!strstr(specifics, s->address))
-                text_append(specifics, sizeof specifics, "%s%s", *specifics ? ", " : "", s->address);
-        }
-    }
-    r->summary[0] = '\0';
-    if (r->nsockets == 0) {
-        r->state = LISTENER_NOT_LISTENING;
-        text_fmt(r->summary, sizeof r->summary, "Nothing listens on TCP port %s.", portlist);
-        return;
-    }
-    if (any) {
-        r->state = LISTENER_LISTENING;
-        text_fmt(r->summary, sizeof r->summary, "Listening on TCP port %s on all addresses", portlist);
-    } else if (specific) {
-        r->state = LISTENER_LISTENING;
-        text_fmt(r->summary, sizeof r->summary,
-                "Listening on TCP port %s only on %s%s (not on all addresses: clients must use %s)",
-                portlist, specifics, loop ? " and loopback" : "",
-                strchr(specifics, ',') ? "one of these" : "this one");
-    } else {
-        r->state = LISTENER_LOOPBACK_ONLY;
-        text_fmt(r->summary, sizeof r->summary,
-                "Listening on TCP port %s on loopback only: other machines cannot connect", portlist);
-    }
-    if (unexpected)
-        text_append(r->summary, sizeof r->summary, ", owned by %s, not the expected %s", owners, expected);
-    else if (owners_known)
-        text_append(r->summary, sizeof r->summary, ", owned by %s (pid %d)", r->sockets[0].process,
-                   r->sockets[0].pid);
-    else if (r->sockets[0].pid >= 0)
-        text_append(r->summary, sizeof r->summary, " (owner unknown: pid %d)", r->sockets[0].pid);
-    else
-        text_append(r->summary, sizeof r->summary, " (owner not reported)");
-    if (*missing && nports > 1)
-        text_append(r->summary, sizeof r->summary, "; nothing on %s", missing);
-    text_append(r->summary, sizeof r->summary, ".");
+    static const struct listener_owners win = { win_in_list, "owner not reported" };
+    probe_parse_listener_verdict_owners(r, ports, nports, expected, &win);
 }
 
 /* ---- service ------------------------------------------------------------- */
