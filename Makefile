@@ -154,9 +154,9 @@ FUZZ_TARGETS ?= decode pcapfile playbook nftjson
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The sources each target links (a module that gains a dependency adds it here).
 FUZZ_SRC_decode   := src/decode.c src/tracker.c src/verdict.c src/siphash.c
-FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/capture.c
+FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/capture.c src/atomic_file.c
 FUZZ_SRC_playbook := src/playbook.c src/playbook_check.c src/playbook_find.c src/ini_scan.c src/diag.c src/lang.c
-FUZZ_SRC_nftjson  := src/probe_parse.c src/text.c
+FUZZ_SRC_nftjson  := src/probe_parse.c src/text.c src/platform/linux/parse_nft_json.c src/platform/linux/parse_iptables.c src/platform/linux/parse_firewall.c
 FUZZ_ALL_SRC := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t))))
 FUZZ_OBJ     := $(FUZZ_ALL_SRC:%.c=$(FUZZ_BUILD)/%.o)
 # Extra seed directories per target, and extra libFuzzer options.
@@ -244,7 +244,7 @@ WIN_DEFS   := -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -D__USE
 WIN_CORE_DEFS := $(WIN_DEFS) -D_GNU_SOURCE -Isrc/platform/windows/compat -include win_compat.h
 WIN_LIBS   := -liphlpapi -lws2_32 -lole32 -loleaut32 -luuid -ladvapi32 -lwevtapi -lfwpuclnt
 WIN_PLAT_SRC := $(wildcard src/platform/windows/*.c)
-WIN_CORE_SRC := src/decode.c src/tracker.c src/verdict.c src/diag.c src/ini_scan.c src/text.c src/siphash.c
+WIN_CORE_SRC := src/decode.c src/tracker.c src/verdict.c src/diag.c src/ini_scan.c src/text.c src/siphash.c src/probe_parse.c
 WIN_PLAT_OBJ := $(WIN_PLAT_SRC:%.c=$(WIN_BUILD)/%.o)
 WIN_CORE_OBJ := $(WIN_CORE_SRC:%.c=$(WIN_BUILD)/core/%.o)
 WIN_TESTS    := $(patsubst tests/windows/%.c,$(WIN_BUILD)/%.exe,$(wildcard tests/windows/test_*.c))

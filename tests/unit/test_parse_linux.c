@@ -1,3 +1,4 @@
+/* platform: linux (the parsers of Linux's tools; left out of the unknown platform build) */
 /* test_parse_linux.c: the pure parsers of Linux's machine checks (src/platform/linux/parse_*.c)
  * fed with fixture text captured from real tools on Debian 12: /proc/net/tcp
  * and tcp6 lines, `nft -j list ruleset` JSON (nftables 1.0.6) for each rule

@@ -1,3 +1,4 @@
+/* platform: linux (libseccomp; left out of the unknown platform build) */
 /* test_sandbox.c: the seccomp filter is really enforced. Each test forks a
  * child that starts a thread, enters the sandbox, and tries what the filter
  * forbids; the child's exit status carries the result back. */

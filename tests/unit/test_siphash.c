@@ -1,3 +1,4 @@
+/* platform: linux (libseccomp; left out of the unknown platform build) */
 /* test_siphash.c: unit tests of SipHash (src/siphash.c) against the test
  * vectors of the reference implementation: key 00 01 .. 0f, messages of 0 to
  * 63 bytes 00 01 02 ..; for SipHash-2-4 the table of the reference code's
