@@ -66,7 +66,7 @@ lab_start() {
     RUN=$((RUN + 1)); SOCK="tshoot-test-$$-$RUN"
     t -f /dev/null new-session -d -s w -x 80 -y 24 \
         "trap : INT; cd '$PWD' && env LC_ALL= LANG=C.UTF-8 ip netns exec '$LAB_S' '$TSHOOT' wizard -p playbooks/smb-tcp-handshake.ini --report '$TMP/$1'; echo EXITED=\$?; sleep 60"
-    wait_for "Step 1/" 5 || { fail "$1: the wizard did not start"; return 1; }
+    wait_for "Step 1/" 10 || { fail "$1: the wizard did not start within 10 s"; return 1; }
     expect "$1: the wizard is up at 80x24 with no attempt yet" "Capture   0/0 ok"
     # the client starts retrying once the wizard captures
     lab_retry "$(lab_family "$1")" >/dev/null 2>&1 &
@@ -130,12 +130,12 @@ if lab_start $f; then
     t send-keys -t w n n n
     expect "$f: the firewall step names the lab's rule" "Step 4/4" "inet tshoot_lab input"
     t send-keys -t w t
+    expect "$f: the trace counts down" "Tracing the firewall:"
     if wait_for "drop (inet tshoot_lab" 10 && wait_for "input handle" 1 && wait_for ": tcp dport 445 drop" 1; then
         ok "$f: t on the firewall step traces the SYNs to the lab's rule (inet tshoot_lab ... tcp dport 445 drop)"
     else
         fail "$f: the trace did not show the lab's rule within 10 s"
     fi
-    expect "$f: the trace counts down" "Tracing the firewall:"
     lab_in "$LAB_S" nft list tables >"$TMP/tables.during"
     t send-keys -t w q
     expect "$f: q quits during the trace" "EXITED=0"
