@@ -10,7 +10,7 @@ trap 'tmux_cleanup; rm -rf "$state"' EXIT INT TERM
 json_ok() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null; }
 
 start "LANG=C.UTF-8 XDG_STATE_HOME=$state" 80 24
-wait_for "Step 1/" 5
+wait_up "note"
 t send-keys -t w ' ' e
 expect "e opens the note editor" "Note (Enter keeps it"
 t send-keys -t w "ss shows nothing on 445 é" Enter
@@ -28,7 +28,7 @@ fi
 grep -q "syn_no_synack" "$js" && ok "the report carries the capture verdict" || fail "no verdict in $js"
 
 t send-keys -t w n
-sleep 0.3
+expect "n moves to step 2" "Step 2/"
 kill -TERM "$(wizard_pid)"
 expect "SIGTERM ends the session" "EXITED=143"
 json_ok "$js" && grep -q '"kind": "visit"' "$js" && grep -q '"step": 2' "$js" \
@@ -37,7 +37,7 @@ ls "$state"/tshoot/sessions/ | grep -q tmp && fail "temporary files left behind"
 
 # a crash: the terminal comes back and the last saved report stays whole
 start "LANG=C.UTF-8 XDG_STATE_HOME=$state" 80 24
-wait_for "Step 1/" 5
+wait_up "crash"
 t send-keys -t w ' ' s
 expect "saved before the crash" "Report saved:"
 crashed=$(ls -t "$state"/tshoot/sessions/*.json | head -1)

@@ -10,7 +10,7 @@ state=$(mktemp -d)
 trap 'tmux_cleanup; rm -rf "$state"' EXIT INT TERM
 
 start LANG=C.UTF-8 80 24
-wait_for "Step 1/" 5
+wait_up "resize"
 t resize-window -t w -x 20 -y 5
 expect "20x5: says it is too small instead of drawing over itself" "too small"
 t resize-window -t w -x 80 -y 24
@@ -33,7 +33,7 @@ screen | grep -q '[^ -~]' && fail "C locale: bytes outside printable ASCII on sc
 t send-keys -t w q
 
 start LANG=C.UTF-8 80 24
-wait_for "Step 1/" 5
+wait_up "SIGHUP"
 kill -HUP "$(wizard_pid)"
 expect "SIGHUP: ends with the terminal restored" "EXITED=129"
 
@@ -68,7 +68,7 @@ t send-keys -t w q
 expect "SIGUSR2: then quits normally" "EXITED=0"
 
 start LANG=C.UTF-8 80 24
-wait_for "Step 1/" 5
+wait_up "SIGSEGV"
 kill -SEGV "$(wizard_pid)"
 expect "a crash signal (SIGSEGV): the terminal is restored first" "EXITED=139"
 screen | grep -qF "Step 1/" && fail "the wizard's screen is still there after the crash" \

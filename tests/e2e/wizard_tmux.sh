@@ -7,7 +7,7 @@ PB=playbooks/smb-tcp-handshake.ini
 . tests/lib/tmux.sh
 
 start LANG=C.UTF-8 80 24
-wait_for "Step 1/" 5
+wait_up "80x24"
 t send-keys -t w k      # any key clears a message from the footer
 expect "80x24: title and step 1 with port 445 and netstat" \
     "tshoot: SMB" "Step 1/" "445" "netstat -ano" "Checks" "n/p step" "q quit"
@@ -52,13 +52,13 @@ expect "q quits and the shell gets the terminal back" "EXITED=0"
 screen | grep -qF "Step 1/" && fail "the wizard's screen is still there after quitting" || ok "alternate screen left on quit"
 
 start "LANG=C.UTF-8 NO_COLOR=1" 80 24
-wait_for "Step 1/" 5
+wait_up "NO_COLOR"
 t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
     && fail "NO_COLOR: colour codes on screen" || ok "NO_COLOR: drawn without colours"
 t send-keys -t w q
 
 start LANG=C.UTF-8 80 24
-wait_for "Step 1/" 5
+wait_up "explain"
 t send-keys -t w x
 expect "x explains the capture: counts per class and the ladder of an attempt" "What the capture shows" \
     "Attempts 1: established 0, synack_no_ack 0, refused 0, unreachable 0," "Attempt 1 of 1" "SYN     ------------->  (retransmission)" "A TCP connection opens"
@@ -68,14 +68,14 @@ t send-keys -t w q q
 # so early on the explain overlay's ladder has fewer than 4, later all 4
 syns() { screen | grep -c 'SYN     ------------->'; }
 start LANG=C.UTF-8 80 24 --replay ../shared/corpus/handshake/synth-smb445-ipv4-syn-no-synack.pcap
-wait_for "Step 1/" 5
+wait_up "--replay"
 t send-keys -t w x
-wait_for "Attempt 1 of 1" 3
+wait_for "Attempt 1 of 1" 3 || fail "--replay: the explain overlay shows no attempt"
 n=$(syns)
 [ "$n" -ge 1 ] && [ "$n" -lt 4 ] && ok "--replay: the SYNs arrive over time ($n so far)" \
     || fail "--replay: $n SYNs at once (not paced)"
 i=0
-while [ "$(syns)" -lt 4 ] && [ $i -lt 24 ]; do
+while [ "$(syns)" -lt 4 ] && [ $i -lt 40 ]; do
     t send-keys -t w q x; sleep 0.5; i=$((i + 1))
 done
 [ "$(syns)" -eq 4 ] && ok "--replay: the whole capture in the end" || fail "--replay: never 4 SYNs"
@@ -86,12 +86,13 @@ expect "French: accents intact" "Étape 1/" "Scénario" "445"
 t send-keys -t w x
 expect "French: the explain overlay too" "Ce que montre la capture" "Tentative 1 sur 1"
 t send-keys -t w Escape
+wait_gone "Ce que montre la capture" 5 || fail "French: Escape did not close the explain overlay"
 screen | grep -q 'Ã' && fail "French: mojibake on screen" || ok "French: no mojibake"
 t send-keys -t w q
 expect "French: quits" "EXITED=0"
 
 start LANG=C.UTF-8 80 24
-wait_for "Step 1/" 5
+wait_up "colours"
 # colours are on by default, and NO_COLOR turns them off (SGR 3x/4x colour codes)
 t capture-pane -e -p -t w | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m" \
     && ok "colours on a colour terminal" || fail "no colour codes on a colour terminal"
@@ -99,7 +100,7 @@ t send-keys -t w C-c
 expect "Ctrl-C (SIGINT) ends it with the terminal restored" "EXITED=130"
 
 start LANG=C.UTF-8 80 24
-wait_for "Step 1/" 5
+wait_up "SIGTERM"
 kill -TERM "$(wizard_pid)"
 expect "SIGTERM ends it with the terminal restored" "EXITED=143"
 

@@ -30,14 +30,28 @@ wait_for() {
     return 1
 }
 
+# wait_gone TEXT [SECONDS]: polls the screen until TEXT is no longer on it.
+wait_gone() {
+    i=0
+    while [ $i -lt $((${2:-5} * 10)) ]; do
+        screen | grep -qF -- "$1" || return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+
 # expect NAME TEXT...: every TEXT is on screen within a few seconds.
 expect() {
     name=$1; shift
     for s in "$@"; do
-        wait_for "$s" 3 || { fail "$name: '$s' not on screen"; return; }
+        wait_for "$s" 5 || { fail "$name: '$s' not on screen"; return; }
     done
     ok "$name"
 }
+
+# wait_up NAME: waits for the wizard's first step on screen (10 s at most);
+# a failure named NAME when it never comes (what follows would test nothing).
+wait_up() { wait_for "Step 1/" 10 || fail "$1: the wizard did not draw step 1 within 10 s"; }
 
 # widest: the widest line on screen, in columns (box lines count as one).
 widest() { screen | sed 's/│/|/g' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'; }
@@ -55,8 +69,17 @@ start() {
 }
 
 # wizard_pid: the wizard started last: the tshoot child of the pane's shell
-# (not its privileged helpers, which are the wizard's own children).
-wizard_pid() { pgrep -x -P "$(t list-panes -t w -F '#{pane_pid}')" tshoot | head -1; }
+# (not its privileged helpers, which are the wizard's own children); waits
+# up to 5 s for it to exist, prints nothing if it never does.
+wizard_pid() {
+    i=0
+    while [ $i -lt 50 ]; do
+        _wp=$(pgrep -x -P "$(t list-panes -t w -F '#{pane_pid}' 2>/dev/null)" tshoot 2>/dev/null | head -1)
+        [ -n "$_wp" ] && { echo "$_wp"; return 0; }
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
 
 # alt_screen: 1 while the pane shows the alternate screen (curses is up), else 0.
 alt_screen() { t display-message -p -t w '#{alternate_on}'; }

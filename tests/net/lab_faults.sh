@@ -1,12 +1,17 @@
 #!/bin/sh
 # lab_faults.sh: every fault of the scenario lab (tests/lab/lab.sh), diagnosed
-# end to end with real smbd and smbclient. For each fault:
+# end to end with a real smbd. For each fault:
 #   1. the lab comes up with the fault (its own namespaces: LAB_TAG=tsl<pid>,
 #      its own state directory, so a trainer's `make lab` is never touched);
-#   2. `tshoot watch --json --duration N --write X.pcap` runs in the server and
-#      in the client namespace at the same time while the client connects once:
+#   2. `tshoot watch --json --write X.pcap` runs in the server and in the
+#      client namespace at the same time (each waited for until it says it
+#      listens, tests/lib/watch.sh) while the client makes exactly one TCP
+#      connection attempt (tests/lib/tcp_try.py: one connect(), so the counts
+#      depend on the fault only, not on how often a real client retries); the
+#      watches end on SIGINT once the attempt is over: how the attempt ended,
 #      exit status, verdict code, scenario and class counts of each vantage,
-#      and who sent the ICMP error where there is one;
+#      and who sent the ICMP error where there is one; in the healthy lab the
+#      real smbclient then lists the share;
 #   3. `tshoot analyze --json` on each written capture gives the same code as
 #      the live watch, and on the pair (client.pcap server.pcap) gives the
 #      two-capture verdict;
@@ -14,22 +19,20 @@
 #      service, firewall state and the lab's rule (table inet tshoot_lab).
 # The router-drop faults run a second round for path_drop: an empty server
 # capture cannot vouch that it ran while the SYN was lost (the engine needs
-# packets around the SYN's time), so the client connects once with the
-# router's drop lifted, once with it (smbclient cut after 1.5 s), once lifted
-# again; both captures see the working connections, the server never sees
-# the failing one.
+# packets around the SYN's time), so the client tries once with the
+# router's drop lifted, once with it (given up after 1.5 s), once lifted
+# again; both captures see the two working attempts, the server never sees
+# the lost one.
 #
 # The service probe reads the host's process table (ip netns exec makes no
 # PID namespace): it sees any smbd on the machine, so "stopped" is asserted
 # only when no smbd runs anywhere on the host.
 #
 # Exit 0 pass, 1 fail, 77 skipped (not root, no network namespaces, a tool
-# missing). Durations: LAB_WATCH_SECONDS (default 3) per watch; LAB_TEST_FAULTS
-# (space separated) runs only those faults.
+# missing). LAB_TEST_FAULTS (space separated) runs only those faults.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TSHOOT=${TSHOOT:-$PWD/${BUILD:-build}/tshoot}
-WATCH=${LAB_WATCH_SECONDS:-3}
 skip() { echo "SKIPPED: lab_faults.sh: $*"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, nft, packet capture)"
@@ -46,6 +49,7 @@ LAB_STATE=$TMP/state
 LAB_SOURCED=1
 export LAB_TAG LAB_STATE
 . tests/lab/lab.sh
+. tests/lib/watch.sh
 BG=""
 cleanup() {
     trap '' INT TERM HUP
@@ -87,18 +91,15 @@ flows() {
     jv "$1" '",".join(str(d["flows"][k]) for k in ("total","established","synack_no_ack","refused","unreachable","syn_no_synack"))'
 }
 
-# watch_start NS FILE [SECONDS]: tshoot watch in NS, JSON to FILE.json and the
-# capture to FILE.pcap; returns once its packet socket is open (pid in $wpid).
+# watch_start NS FILE: tshoot watch in NS, JSON to FILE.json and the capture
+# to FILE.pcap; returns once it says it listens (pid in $wpid). It runs until
+# watch_stop (SIGINT), WATCH_MAX_SECONDS at most.
 watch_start() {
-    ip netns exec "$1" "$TSHOOT" watch --json --duration "${3:-$WATCH}" --write "$2.pcap" >"$2.json" 2>"$2.err" &
+    ip netns exec "$1" "$TSHOOT" watch --json --duration "$WATCH_MAX_SECONDS" --write "$2.pcap" >"$2.json" 2>"$2.err" &
     wpid=$!; BG="$BG $wpid"
-    i=0
-    while [ $i -lt 50 ]; do
-        ip netns exec "$1" ss -0 -p -H 2>/dev/null | grep -q "pid=$wpid," && { sleep 0.1; return 0; }
-        kill -0 "$wpid" 2>/dev/null || break
-        sleep 0.05; i=$((i + 1))
-    done
-    bad "watch in $1 did not start: $(cat "$2.err")"
+    watch_ready "$wpid" "$2.err" && return 0
+    bad "watch in $1 did not say it listens within $WATCH_READY_SECONDS s: $(cat "$2.err")"
+    kill "$wpid" 2>/dev/null
     return 1
 }
 
@@ -113,10 +114,20 @@ router_pass() {
     fi
 }
 
-# smb_try FAMILY SECONDS: one smbclient connection from the client, cut after SECONDS.
-smb_try() {
-    a=$LAB_SERVER4; [ "$1" = 6 ] && a=$LAB_SERVER6
-    lab_in "$LAB_C" timeout "$2" smbclient -N -p 445 -m SMB3 -t 3 "//$a/lab" -c ls >/dev/null 2>&1
+# server_of FAMILY: the server's address for that IP version.
+server_of() { if [ "$1" = 6 ]; then echo "$LAB_SERVER6"; else echo "$LAB_SERVER4"; fi; }
+
+# tcp_try FAMILY SECONDS: exactly one TCP attempt from the client to 445,
+# given up after SECONDS; prints established, refused, unreachable or timeout.
+tcp_try() { lab_in "$LAB_C" "$PY" tests/lib/tcp_try.py "$(server_of "$1")" 445 "$2"; }
+
+# outcome_for CODE: how the client's one attempt ends under a client verdict.
+outcome_for() {
+    case $1 in
+    handshake_ok) echo established ;;
+    syn_no_synack) echo timeout ;;
+    *) echo "$1" ;;
+    esac
 }
 
 # Expected per fault (a scenario of - is JSON null; flows are total,established,
@@ -173,11 +184,12 @@ LINE
     set -- $pair; p_code=$1 p_scen=$2
     set -- $host; listener=$1 firewall=$2 check_rc=$3
 
-    # 1. both vantages at once while the client connects
+    # 1. both vantages at once while the client makes one attempt (2 s: the
+    # SYN and its retransmission at 1 s when nothing answers)
     watch_start "$LAB_S" "$d/server" && ws=$wpid &&
     watch_start "$LAB_C" "$d/client" && wc=$wpid || { lab_down; continue; }
-    smb_try "$fam" 6 &
-    BG="$BG $!"
+    is "$f: the client's one attempt ends" "$(tcp_try "$fam" 2)" "$(outcome_for "$c_code")"
+    watch_stop "$ws" "$wc"
     wait "$ws"; s_rc=$?
     wait "$wc"; c_rc=$?
     vantage server "$d/server.json" "$s_rc" "$s_code" "$s_scen" "$s_flows"
@@ -186,6 +198,16 @@ LINE
         set -- $(icmp_from "$f")
         is "$f: client sees the ICMP error from" \
             "$(jv "$d/client.json" '" ".join(str(u[k]) for u in d["unreachable_from"] for k in ("address","type","code"))')" "$*"
+    fi
+    if [ "$f" = healthy ]; then
+        # the real client does its real job: smbclient lists the share
+        lab_in "$LAB_C" timeout 20 smbclient -N -p 445 -m SMB3 -t 10 "//$(server_of "$fam")/lab" -c ls >"$d/smbclient.txt" 2>&1
+        sm_rc=$?
+        if [ $sm_rc = 0 ] && grep -q 'blocks of size' "$d/smbclient.txt"; then
+            ok "$f: smbclient lists the share"
+        else
+            bad "$f: smbclient did not list the share (exit $sm_rc): $(tail -3 "$d/smbclient.txt")"
+        fi
     fi
 
     # 2. the written captures, one by one (same code as live) and as a pair
@@ -240,15 +262,14 @@ LINE
 
     # 4. path_drop needs a server capture that ran while the SYN was lost
     case $f in router-drop|router-drop-v6)
-        # these watches end on SIGINT (they report then) once the client is done
-        watch_start "$LAB_S" "$d/server2" 30 && ws=$wpid &&
-        watch_start "$LAB_C" "$d/client2" 30 && wc=$wpid && {
-            router_pass on; smb_try "$fam" 3; router_pass off
-            smb_try "$fam" 1.5
-            router_pass on; smb_try "$fam" 3
-            sleep 0.2
-            kill -INT "$ws" "$wc"
+        watch_start "$LAB_S" "$d/server2" && ws=$wpid &&
+        watch_start "$LAB_C" "$d/client2" && wc=$wpid && {
+            router_pass on; r1=$(tcp_try "$fam" 5); router_pass off
+            r2=$(tcp_try "$fam" 1.5)
+            router_pass on; r3=$(tcp_try "$fam" 5)
+            watch_stop "$ws" "$wc"
             wait "$ws"; wait "$wc"
+            is "$f (drop lifted around it): the three attempts end" "$r1 $r2 $r3" "established timeout established"
             is "$f (drop lifted around it): client sees" "$(flows "$d/client2.json")" 3,2,0,0,0,1
             is "$f (drop lifted around it): server sees" "$(flows "$d/server2.json")" 2,2,0,0,0,0
             for order in "client2 server2" "server2 client2"; do

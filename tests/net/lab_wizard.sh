@@ -11,9 +11,11 @@
 #                  evidence capture that analyze reads as syn_no_synack;
 #   smbd-stopped   evidence, scenario 1, Listener not_listening, Firewall open,
 #                  the footer quoting the RST;
-#   router-drop    no SYN ever reaches the server: the capture stays 0/0 and
-#                  the wizard points to no scenario (it must not blame the
-#                  server), Listener listening, Firewall open.
+#   router-drop    no SYN ever reaches the server: once the router has
+#                  dropped 3 of the client's SYNs (a counting rule put before
+#                  the lab's drop), the capture is still 0/0 and the wizard
+#                  points to no scenario (it must not blame the server),
+#                  Listener listening, Firewall open.
 # The Service line reads the host's process table (ip netns exec makes no PID
 # namespace): "stopped" is asserted only when no smbd runs on the host.
 # Exit 0 pass, 1 fail, 77 skipped (not root, no network namespaces, a tool
@@ -64,11 +66,32 @@ lab_start() {
     RUN=$((RUN + 1)); SOCK="tshoot-test-$$-$RUN"
     t -f /dev/null new-session -d -s w -x 80 -y 24 \
         "trap : INT; cd '$PWD' && env LC_ALL= LANG=C.UTF-8 ip netns exec '$LAB_S' '$TSHOOT' wizard -p playbooks/smb-tcp-handshake.ini --report '$TMP/$1'; echo EXITED=\$?; sleep 60"
-    wait_for "Step 1/" 5 || { fail "$1: the wizard did not start"; return 1; }
+    wait_for "Step 1/" 10 || { fail "$1: the wizard did not start within 10 s"; return 1; }
     expect "$1: the wizard is up at 80x24 with no attempt yet" "Capture   0/0 ok"
     # the client starts retrying once the wizard captures
     lab_retry "$(lab_family "$1")" >/dev/null 2>&1 &
     RETRY=$!
+}
+
+# router_syns: how many SYNs to 445 the router has seen (the lab_wizard counting rule).
+router_syns() {
+    lab_in "$LAB_R" nft list chain inet tshoot_lab forward |
+        sed -n 's/.*counter packets \([0-9]*\) .*lab_wizard count.*/\1/p'
+}
+
+# count_router_syns: a rule before the lab's drop in the router counts the SYNs to 445.
+count_router_syns() {
+    lab_in "$LAB_R" nft insert rule inet tshoot_lab forward 'tcp flags & (syn | ack) == syn' tcp dport 445 counter comment '"lab_wizard count"'
+}
+
+# wait_router_syns N SECONDS: waits until the router has seen N SYNs to 445.
+wait_router_syns() {
+    i=0
+    while [ $i -lt $(($2 * 10)) ]; do
+        [ "$(router_syns)" -ge "$1" ] 2>/dev/null && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
 }
 
 # lab_stop FAULT: q quits (exit 0), then the retry loop and the lab go.
@@ -107,12 +130,12 @@ if lab_start $f; then
     t send-keys -t w n n n
     expect "$f: the firewall step names the lab's rule" "Step 4/4" "inet tshoot_lab input"
     t send-keys -t w t
+    expect "$f: the trace counts down" "Tracing the firewall:"
     if wait_for "drop (inet tshoot_lab" 10 && wait_for "input handle" 1 && wait_for ": tcp dport 445 drop" 1; then
         ok "$f: t on the firewall step traces the SYNs to the lab's rule (inet tshoot_lab ... tcp dport 445 drop)"
     else
         fail "$f: the trace did not show the lab's rule within 10 s"
     fi
-    expect "$f: the trace counts down" "Tracing the firewall:"
     lab_in "$LAB_S" nft list tables >"$TMP/tables.during"
     t send-keys -t w q
     expect "$f: q quits during the trace" "EXITED=0"
@@ -155,11 +178,15 @@ echo "# $f: $(($(date +%s) - t0)) s"
 
 # --- router-drop: nothing reaches the server ----------------------------------
 f=router-drop t0=$(date +%s)
-if lab_start $f; then
+if lab_start $f && count_router_syns; then
     expect "$f: the checks" "Listener  listening" "Firewall  open" "Service   running"
-    # the client sends a SYN at once and again after 1 and 3 s: 4 s is plenty
-    sleep 4
-    expect "$f: after 4 s of retries the server has seen no attempt" "Capture   0/0 ok"
+    # a SYN at once and again after 1 and 3 s: 3 dropped ones are 3 s of retries
+    if wait_router_syns 3 20; then
+        ok "$f: the router dropped $(router_syns) SYNs of the client"
+    else
+        fail "$f: the router saw $(router_syns) SYNs in 20 s, not 3"
+    fi
+    expect "$f: after those the server has seen no attempt" "Capture   0/0 ok"
     if screen | grep -qE '\*Scenario|The evidence points'; then
         fail "$f: the wizard points to a scenario with no SYN at the server"
     else

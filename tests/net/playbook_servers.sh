@@ -14,8 +14,9 @@
 #   rdp-tcp-handshake         xrdp --nodaemon (no desktop needed)       an X.224 request (python3)
 #
 # For each one, two cases:
-#   healthy: `tshoot watch --json --duration 3` in srv while the client
-#            connects gives handshake_ok; `tshoot check --json` in srv says
+#   healthy: `tshoot watch --json` in srv while the client connects gives
+#            handshake_ok (the watch is waited for until it says it listens
+#            and ended by SIGINT once the client is done, tests/lib/watch.sh); `tshoot check --json` in srv says
 #            listening, owned by the server's pid and process, firewall open.
 #   blocked: an nftables drop rule for the port in srv: watch gives
 #            syn_no_synack, Scenario "1", at the server vantage; check says
@@ -35,6 +36,7 @@ done
 [ -x "$TSHOOT" ] || { echo "playbook_servers.sh: no tshoot binary at $TSHOOT"; exit 1; }
 PY=$(python3 -c 'import sys; print(sys.executable)')
 PATH=$PATH:/usr/sbin:/sbin
+. "$(dirname "$0")/../lib/watch.sh"
 
 SRV=tshoot-pbs-srv-$$
 CLI=tshoot-pbs-cli-$$
@@ -123,18 +125,25 @@ start() {
     return 0
 }
 
-# watch_while PLAYBOOK CLIENT...: `tshoot watch --json --duration 3 $WATCH_ARGS`
-# in srv while CLIENT runs in cli (1 s after the capture starts: time for
-# libpcap to open on a loaded machine); JSON in
-# $TMP/watch.json, its status in $wrc, the client's in $crc.
+# watch_while PLAYBOOK CLIENT...: `tshoot watch --json $WATCH_ARGS` in srv
+# while CLIENT runs in cli, started once the watch says it listens and ended
+# (SIGINT) once CLIENT is done; JSON in $TMP/watch.json, its status in $wrc,
+# the client's in $crc (the watch's own failure to start: wrc=99, crc=99).
 WATCH_ARGS=""
 watch_while() {
     pb=$1; shift
-    in_srv "$TSHOOT" watch -p "$pb" --json --duration 3 $WATCH_ARGS >"$TMP/watch.json" 2>"$TMP/err.txt" &
+    # a simple command, not in_srv: $! is then the watch itself, which SIGINT ends
+    ip netns exec "$SRV" "$TSHOOT" watch -p "$pb" --json --duration "$WATCH_MAX_SECONDS" $WATCH_ARGS >"$TMP/watch.json" 2>"$TMP/err.txt" &
     wpid=$!
-    sleep 1
+    if ! watch_ready $wpid "$TMP/err.txt"; then
+        bad "$NAME: the watch did not say it listens within $WATCH_READY_SECONDS s: $(cat "$TMP/err.txt")"
+        kill $wpid 2>/dev/null; wait $wpid
+        crc=99 wrc=99
+        return
+    fi
     in_cli "$@" >"$TMP/client.txt" 2>&1
     crc=$?
+    watch_stop $wpid
     wait $wpid
     wrc=$?
 }

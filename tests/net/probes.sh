@@ -19,6 +19,7 @@ for t in ip nft iptables python3; do
 done
 [ -x "$TSHOOT" ] || { echo "probes.sh: no tshoot binary at $TSHOOT"; exit 1; }
 PY=$(python3 -c 'import sys; print(sys.executable)')
+TCP_TRY=$(cd "$(dirname "$0")/../lib" && pwd)/tcp_try.py
 
 SRV=tshoot-probe-srv-$$
 CLI=tshoot-probe-cli-$$
@@ -86,6 +87,24 @@ stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 rules() { ip netns exec "$SRV" nft flush ruleset && printf '%s\n' "$1" | ip netns exec "$SRV" nft -f - || bad "nft -f failed"; }
 handle_of() { # handle_of PATTERN: the handle of the first srv rule whose text matches
     ip netns exec "$SRV" nft -a list ruleset | grep -F -- "$1" | head -1 | sed 's/.*# handle //'
+}
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds; 1 if it never did
+wait_until() {
+    n=$(($1 * 10)); shift
+    i=0
+    while [ $i -lt $n ]; do
+        "$@" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    "$@"
+}
+# trace_table: whether tshoot's trace table exists in srv (the trace is marking SYNs)
+trace_table() { ip netns exec "$SRV" nft list tables | grep -q tshoot_trace; }
+# no_listener: whether nothing listens on 445 in srv
+no_listener() { ! ip netns exec "$SRV" ss -Hltn 'sport = :445' | grep -q .; }
+# syn_once TIMEOUT: one connection attempt from cli to srv's 445, once the trace marks SYNs
+syn_once() {
+    wait_until 10 trace_table && ip netns exec "$CLI" "$PY" "$TCP_TRY" 198.51.100.1 445 "$1" >/dev/null
 }
 
 ## Listener
@@ -162,7 +181,7 @@ CONF
     expect "listening, owned by smbd (pid $SMBD)" "d['listener']['state'] == 'listening' and any(s['process'] == 'smbd' and s['pid'] == $SMBD and s['expected_owner'] for s in d['listener']['sockets'])"
     expect "no problem: exit 0 (service seen in the process table)" 'rc == 0 and d["service"]["manager"] == "process-table" and d["service"]["state"] == "running"'
     stop $SMBD
-    sleep 0.3
+    wait_until 10 no_listener || bad "smbd's listener still there 10 s after it was stopped"
     check "smbd stopped"
     expect "not_listening" 'd["listener"]["state"] == "not_listening" and rc == 1'
 else
@@ -232,25 +251,20 @@ fi
 ## The live trace: a SYN from cli dropped by a rule in srv
 rules 'table inet filter { chain smb { tcp dport 445 counter drop; }; chain input { type filter hook input priority 0; policy accept; tcp dport { 139, 445 } jump smb; }; }'
 H=$(handle_of "tcp dport 445 counter")
-( sleep 1.5
-  ip netns exec "$CLI" "$PY" -c 'import socket; s = socket.socket(); s.settimeout(1); s.connect_ex(("198.51.100.1", 445))'
-) &
+syn_once 1 &
 BG="$BG $!"
 check "live trace" --trace 4
 expect "a SYN from 198.51.100.2 dropped by inet filter smb handle $H" "any(e['source'] == '198.51.100.2' and e['dport'] == 445 and e['table'] == 'filter' and e['chain'] == 'smb' and e['handle'] == $H and e['verdict'] == 'drop' for e in d['trace'])"
 if ip netns exec "$SRV" nft list tables | grep -q tshoot_trace; then bad "trace table left behind"; else ok "no trace table left afterwards"; fi
 ip netns exec "$SRV" nft flush ruleset
-( sleep 1.5
-  ip netns exec "$CLI" "$PY" -c 'import socket; s = socket.socket(); s.settimeout(1); print(s.connect_ex(("198.51.100.1", 445)))' >/dev/null
-) &
+syn_once 1 &
 BG="$BG $!"
 check "live trace, accepted" --trace 3
 expect "the SYN reported accepted" "any(e['source'] == '198.51.100.2' and e['verdict'].endswith('accept') for e in d['trace'])"
 # interrupted: the table goes away on SIGINT too
 ip netns exec "$SRV" "$TSHOOT" check --json --port 445 --trace 20 >/dev/null 2>&1 &
 TP=$!
-sleep 1
-if ip netns exec "$SRV" nft list tables | grep -q tshoot_trace; then ok "trace table present while tracing"; else bad "trace table missing while tracing"; fi
+if wait_until 10 trace_table; then ok "trace table present while tracing"; else bad "trace table missing 10 s into the trace"; fi
 kill -INT $TP; wait $TP 2>/dev/null
 if ip netns exec "$SRV" nft list tables | grep -q tshoot_trace; then bad "trace table left after SIGINT"; else ok "trace table removed on SIGINT"; fi
 stop $LPID
