@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "playbook.h"
 #include "probe.h"
 
 #define PRIVSEP_MAX_NAMES 128      /* bytes of service names in a request */
@@ -71,6 +72,36 @@ int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
 /* Saves DATA as the report's Markdown (EXT "md") or JSON ("json") file: through
  * the helper when there is one, else atomically at BASE.EXT. */
 int privsep_save(const char *base, const char *ext, const char *data, size_t n, char **cause);
+
+/* A playbook read (as root when root runs tshoot) and not yet parsed by the
+ * main process: the bytes privsep_playbook_finish() parses after the drop. */
+struct privsep_playbook {
+    char *path;
+    char *lang;
+    char *text;    /* NULL: nothing left to parse */
+    size_t len;
+};
+
+/* Reads the playbook PATH once (playbook_read: a root-only file too) and
+ * parses it without privilege. When root, a child that gives up root as
+ * privsep_drop() does parses the bytes with texts in LANG and sends back only
+ * the id and the ports (checked here: at most PLAYBOOK_MAX_PORTS, none 0),
+ * which PB receives with its path, for the capture filter and the report's
+ * name; LATER keeps the bytes for privsep_playbook_finish(). When not root,
+ * PB is loaded in full here and LATER holds nothing. Call it while this is
+ * the only thread. 0, or -1 with *cause ("file:line: message", as
+ * playbook_load()), LATER then empty. */
+int privsep_playbook_load(const char *path, const char *lang, struct playbook *pb, struct privsep_playbook *later,
+                          char **cause);
+
+/* After privsep_drop(): loads LATER's bytes fully into PB, in place of the id
+ * and ports privsep_playbook_load() gave it, and releases LATER (nothing to do
+ * when LATER is empty). 0, or -1 with *cause (PB left as it was). */
+int privsep_playbook_finish(struct privsep_playbook *later, struct playbook *pb, char **cause);
+
+/* Releases what privsep_playbook_load() kept in LATER (for an exit before
+ * privsep_playbook_finish()). */
+void privsep_playbook_free(struct privsep_playbook *later);
 
 /* Ends the helpers. */
 void privsep_stop(void);

@@ -126,6 +126,7 @@ cmd_analyze(int argc, char **argv)
     int json = 0, opt, rc = 2;
     char *cause = NULL, *path;
     struct playbook pb;
+    struct privsep_playbook later;
     struct capture **caps = NULL;
     struct capture_snapshot *snaps = NULL;
     const struct tracker **trk = NULL;
@@ -180,7 +181,7 @@ cmd_analyze(int argc, char **argv)
 
     memset(&pb, 0, sizeof pb);
     path = playbook_resolve(pbname, &cause);
-    if (path == NULL || playbook_load(path, NULL, &pb, &cause) != 0) {
+    if (path == NULL || privsep_playbook_load(path, NULL, &pb, &later, &cause) != 0) {
         analyze_error(cause ? cause : pbname);
         free(cause);
         free(path);
@@ -233,6 +234,11 @@ cmd_analyze(int argc, char **argv)
         rc = 3;
         goto out;
     }
+    if (privsep_playbook_finish(&later, &pb, &cause) < 0) {
+        analyze_error(cause ? cause : pbname);
+        free(cause);
+        goto out;
+    }
     for (size_t i = 0; i < nfiles; i++) {
         const char *file = argv[optind + (int)i];
         int code = 2;
@@ -283,6 +289,7 @@ out:
     free(snaps);
     free(trk);
     free(names);
+    privsep_playbook_free(&later);
     playbook_free(&pb);
     return rc;
 }
