@@ -103,6 +103,11 @@ int privsep_playbook_finish(struct privsep_playbook *later, struct playbook *pb,
  * privsep_playbook_finish()). */
 void privsep_playbook_free(struct privsep_playbook *later);
 
+/* Ends the helpers from a signal handler (async-signal-safe): shuts their
+ * sockets down and waits for them to exit, so that a trace under way has
+ * removed its table when it returns. privsep_stop() still closes the rest. */
+void privsep_end_helpers(void);
+
 /* Ends the helpers. */
 void privsep_stop(void);
 

@@ -127,9 +127,12 @@ static void on_trace(const struct trace_event *ev, void *arg)
     }
 }
 
-/* Stops the trace and removes its table when the user interrupts. */
+/* Stops the trace and removes its table when the user interrupts: the
+ * helper's (it sees the socket shut and removes it before it exits), or this
+ * process's own when it traces without a helper. */
 static void on_signal(int sig)
 {
+    privsep_end_helpers();
     probe_trace_cleanup();
     signal(sig, SIG_DFL);
     raise(sig);

@@ -687,11 +687,9 @@ int privsep_save(const char *base, const char *ext, const char *data, size_t n, 
     return rc < 0 ? -1 : 0;
 }
 
-/* Ends the helpers. The main process may no longer signal them (it gave up
- * root), so it shuts their sockets down: each helper sees the end of its
- * stream and exits, a trace under way is stopped by its watcher, and a thread
- * here still waiting on a socket sees the end of the stream too. */
-void privsep_stop(void)
+/* Shuts the helpers' sockets down and waits for them to exit, with
+ * async-signal-safe calls only. */
+void privsep_end_helpers(void)
 {
     if (checks_fd >= 0)
         shutdown(checks_fd, SHUT_RDWR);
@@ -702,6 +700,15 @@ void privsep_stop(void)
     if (save_pid > 0)
         waitpid(save_pid, NULL, 0);
     checks_pid = save_pid = -1;
+}
+
+/* Ends the helpers. The main process may no longer signal them (it gave up
+ * root), so it shuts their sockets down: each helper sees the end of its
+ * stream and exits, a trace under way is stopped by its watcher, and a thread
+ * here still waiting on a socket sees the end of the stream too. */
+void privsep_stop(void)
+{
+    privsep_end_helpers();
     pthread_mutex_lock(&checks_lock);
     if (checks_fd >= 0)
         close(checks_fd);
