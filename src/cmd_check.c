@@ -11,7 +11,11 @@
  * Options beyond DESIGN.md, for scripts and tests: --port N (repeatable) uses
  * these ports instead of a playbook's (then --service and --process give the
  * names the playbook would), and --trace SECONDS also runs the live firewall
- * trace and lists the rule or policy that decided each SYN ("trace" in JSON). */
+ * trace and lists the rule or policy that decided each SYN ("trace" in JSON).
+ *
+ * Run as root, it forks the privileged checks helper, gives up root at once
+ * (privsep.h) and asks the helper for each check: the process that parses
+ * the playbook, formats the JSON and prints is the invoking user's. */
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
