@@ -15,8 +15,12 @@
  * supplementary groups, no capabilities and no way back (for a binary given
  * file capabilities (setcap) instead of root, it drops those), and enters the
  * seccomp sandbox (sandbox.h).
+ * A playbook is read as root but parsed as the user: privsep_playbook_load()
+ * forks a short-lived child that drops as privsep_drop() does and hands back
+ * only the id and ports the capture needs before the drop; the main process
+ * parses the same bytes in full after it (privsep_playbook_finish()).
  * When tshoot does not run as root, nothing is forked and every call below
- * runs the probe in-process with the user's own rights. */
+ * runs the probe (or parses the playbook) in-process with the user's own rights. */
 #ifndef TSHOOT_PRIVSEP_H
 #define TSHOOT_PRIVSEP_H
 

@@ -13,7 +13,8 @@
  * 2 for usage errors and bad input, including a truncated or unreadable file
  * (the report of what was read is still printed); 3 for the environment.
  * Run as root (`ssh host tcpdump -w - | sudo tshoot analyze -`), it opens its
- * inputs and gives up root (privsep_drop()) before reading any of them. */
+ * inputs and gives up root (privsep_drop()) before reading any of them; the
+ * playbook is read as root and parsed as the user (privsep_playbook_load()). */
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
