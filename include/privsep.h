@@ -93,8 +93,9 @@ struct privsep_playbook {
  * which PB receives with its path, for the capture filter and the report's
  * name; LATER keeps the bytes for privsep_playbook_finish(). When not root,
  * PB is loaded in full here and LATER holds nothing. Call it while this is
- * the only thread. 0, or -1 with *cause ("file:line: message", as
- * playbook_load()), LATER then empty. */
+ * the only thread. 0; -1 with *cause ("file:line: message", as
+ * playbook_load()); or -2 with *cause when the child could not give up root
+ * (an exit status 3, as a failed privsep_drop()); LATER then empty. */
 int privsep_playbook_load(const char *path, const char *lang, struct playbook *pb, struct privsep_playbook *later,
                           char **cause);
 

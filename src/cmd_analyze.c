@@ -182,11 +182,12 @@ cmd_analyze(int argc, char **argv)
 
     memset(&pb, 0, sizeof pb);
     path = playbook_resolve(pbname, &cause);
-    if (path == NULL || privsep_playbook_load(path, NULL, &pb, &later, &cause) != 0) {
+    int loaded = path ? privsep_playbook_load(path, NULL, &pb, &later, &cause) : -1;
+    if (loaded < 0) {
         analyze_error(cause ? cause : pbname);
         free(cause);
         free(path);
-        return 2;
+        return loaded == -2 ? 3 : 2;    /* -2: root could not be given up */
     }
     free(path);
     if (nports == 0) {

@@ -253,8 +253,8 @@ static int load_as_user(const struct check_opts *o, struct playbook *pb, int *ha
         char *path = playbook_resolve(o->playbook ? o->playbook : "smb-tcp-handshake", &cause);
         int rc = path ? privsep_playbook_load(path, NULL, pb, &later, &cause) : -1;
         free(path);
-        if (rc < 0)
-            return check_error(cause, "cannot load the playbook", 2);
+        if (rc < 0)    /* -2: root could not be given up */
+            return check_error(cause, "cannot load the playbook", rc == -2 ? 3 : 2);
     }
     if (privsep_start(NULL, &cause) < 0 || (privsep_active() && privsep_drop(&cause) < 0)) {
         privsep_playbook_free(&later);

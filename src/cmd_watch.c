@@ -140,11 +140,12 @@ cmd_watch(int argc, char **argv)
 
     memset(&pb, 0, sizeof pb);
     path = playbook_resolve(pbname, &cause);
-    if (path == NULL || privsep_playbook_load(path, NULL, &pb, &later, &cause) != 0) {
+    int loaded = path ? privsep_playbook_load(path, NULL, &pb, &later, &cause) : -1;
+    if (loaded < 0) {
         fprintf(stderr, "tshoot watch: %s\n", cause ? cause : pbname);
         free(cause);
         free(path);
-        return 2;
+        return loaded == -2 ? 3 : 2;    /* -2: root could not be given up */
     }
     free(path);
 

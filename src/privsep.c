@@ -722,7 +722,8 @@ void privsep_stop(void)
 }
 
 /* What the playbook parser child sends back: this header, then IDLEN bytes of
- * the playbook's id, or (OK 0) CAUSELEN bytes of the one-line error. */
+ * the playbook's id (OK 1), or CAUSELEN bytes of the one-line error: the
+ * playbook's (OK 0) or why root could not be given up (OK -1). */
 struct parsed_head {
     int32_t ok;
     uint32_t nports;
@@ -743,15 +744,17 @@ static void parse_as_user(int fd, const char *path, const char *text, size_t n, 
     char *cause = NULL;
     fd = keep_only(fd);
     memset(&h, 0, sizeof h);
-    if (privsep_drop(&cause) == 0 && playbook_load_text(path, text, n, lang, &pb, &cause) == 0) {
+    if (privsep_drop(&cause) < 0)
+        h.ok = -1;
+    else if (playbook_load_text(path, text, n, lang, &pb, &cause) == 0) {
         h.ok = 1;
         h.nports = (uint32_t)pb.nports;
         memcpy(h.ports, pb.ports, sizeof h.ports);
         h.idlen = pb.id ? (uint32_t)strnlen(pb.id, PARSED_MAX_ID + 1) : 0;
     }
-    const char *tail = h.ok ? pb.id : cause ? cause : "cannot load the playbook";
-    size_t len = h.ok ? h.idlen : strnlen(tail, PARSED_MAX_CAUSE);
-    h.causelen = h.ok ? 0 : (uint32_t)len;
+    const char *tail = h.ok == 1 ? pb.id : cause ? cause : "cannot load the playbook";
+    size_t len = h.ok == 1 ? h.idlen : strnlen(tail, PARSED_MAX_CAUSE);
+    h.causelen = h.ok == 1 ? 0 : (uint32_t)len;
     if (write_full(fd, &h, sizeof h) == 0 && len)
         write_full(fd, tail, len);
     _exit(0);
@@ -761,9 +764,9 @@ static void parse_as_user(int fd, const char *path, const char *text, size_t n, 
  * within PLAYBOOK_MAX_PORTS, no port 0, an id of [a-z0-9-] or an error. */
 static int parsed_valid(const struct parsed_head *h, const char *id)
 {
-    if (!h->ok)
+    if (h->ok == 0 || h->ok == -1)
         return h->causelen > 0 && h->causelen <= PARSED_MAX_CAUSE && h->idlen == 0;
-    if (h->nports > PLAYBOOK_MAX_PORTS || h->causelen != 0 || h->idlen == 0 || h->idlen > PARSED_MAX_ID ||
+    if (h->ok != 1 || h->nports > PLAYBOOK_MAX_PORTS || h->causelen != 0 || h->idlen == 0 || h->idlen > PARSED_MAX_ID ||
         strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != h->idlen)
         return 0;
     for (uint32_t i = 0; i < h->nports; i++)
@@ -774,7 +777,7 @@ static int parsed_valid(const struct parsed_head *h, const char *id)
 
 /* Parent side: reads the parser child's answer from FD into PB (path, id and
  * ports only); 0, or -1 with *cause (the playbook's own error, or the child's
- * failure). */
+ * failure), or -2 with *cause when the child could not give up root. */
 static int read_parsed(int fd, const char *path, struct playbook *pb, char **cause)
 {
     struct parsed_head h;
@@ -783,9 +786,9 @@ static int read_parsed(int fd, const char *path, struct playbook *pb, char **cau
     size_t len = got ? (size_t)h.idlen + h.causelen : 0;
     if (got && len <= PARSED_MAX_ID + PARSED_MAX_CAUSE && (tail = calloc(1, len + 1)) &&
         read_full(fd, tail, len) == 0 && parsed_valid(&h, tail)) {
-        if (!h.ok) {
+        if (h.ok != 1) {
             *cause = tail;
-            return -1;
+            return h.ok == -1 ? -2 : -1;
         }
         pb->path = strdup(path);
         pb->id = tail;

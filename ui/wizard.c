@@ -262,11 +262,12 @@ int cmd_wizard(int argc, char **argv)
     char *path = playbook_resolve(pbname, &cause);
     struct playbook pb;
     struct privsep_playbook later;
-    if (!path || privsep_playbook_load(path, lang, &pb, &later, &cause) < 0) {
+    int loaded = path ? privsep_playbook_load(path, lang, &pb, &later, &cause) : -1;
+    if (loaded < 0) {
         fprintf(stderr, "tshoot: %s\n", cause ? cause : pbname);
         free(cause);
         free(path);
-        return 2;
+        return loaded == -2 ? 3 : 2;    /* -2: root could not be given up */
     }
     free(path);
     ui_text_set_lang(lang);
