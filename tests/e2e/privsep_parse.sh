@@ -34,7 +34,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 SUDO="SUDO_UID=4242 SUDO_GID=4243 SUDO_USER=tester"
 PCAP=$PWD/../shared/corpus/handshake/synth-smb445-ipv4-syn-no-synack.pcap
-TRACE="strace -qq -f -ff -e trace=setresuid,openat"
+TRACE="strace -qq -ff -e trace=setresuid,openat"
 
 chmod 755 "$tmp"
 mkdir -m 700 "$tmp/state"
