@@ -74,6 +74,15 @@ struct playbook {
  * Returns 0, or -1 with *cause set to a malloc'd "file:line: message". */
 int playbook_load(const char *path, const char *lang, struct playbook *pb, char **cause);
 
+/* Reads PATH once and only when it is safe (playbook_read) into *TEXT
+ * (malloc'd, NUL-terminated) and *N; 0, or -1 with *cause ("file: message"). */
+int playbook_read_text(const char *path, char **text, size_t *n, char **cause);
+
+/* Loads the N bytes TEXT read from PATH with texts in LANG, as playbook_load()
+ * does; 0, or -1 with *cause set to a malloc'd "file:line: message". */
+int playbook_load_text(const char *path, const char *text, size_t n, const char *lang, struct playbook *pb,
+                       char **cause);
+
 /* Releases everything a loaded playbook owns. */
 void playbook_free(struct playbook *pb);
 

@@ -21,6 +21,10 @@ enum pb_section playbook_section_kind(const char *name, int *scenario, int *step
  * bytes at most) and *len; -1 when it cannot be read; -2 when refused. */
 int playbook_read(const char *path, char **data, size_t *len, struct diag *d);
 
+/* Scans, parses (iniparser: *dict, NULL when it refuses them) and checks the N
+ * bytes of TEXT, problems in D; free *dict and SCAN in any case. */
+void playbook_parse_text(const char *text, size_t n, struct ini_scan *scan, dictionary **dict, struct diag *d);
+
 /* Reads PATH once with playbook_read and checks those bytes: scanned, parsed by
  * iniparser (*dict, NULL when it refuses them) and checked, problems in D.
  * Returns -1 when the file cannot be read, else 0; free both in any case. */

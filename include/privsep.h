@@ -15,14 +15,19 @@
  * supplementary groups, no capabilities and no way back (for a binary given
  * file capabilities (setcap) instead of root, it drops those), and enters the
  * seccomp sandbox (sandbox.h).
+ * A playbook is read as root but parsed as the user: privsep_playbook_load()
+ * forks a short-lived child that drops as privsep_drop() does and hands back
+ * only the id and ports the capture needs before the drop; the main process
+ * parses the same bytes in full after it (privsep_playbook_finish()).
  * When tshoot does not run as root, nothing is forked and every call below
- * runs the probe in-process with the user's own rights. */
+ * runs the probe (or parses the playbook) in-process with the user's own rights. */
 #ifndef TSHOOT_PRIVSEP_H
 #define TSHOOT_PRIVSEP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "playbook.h"
 #include "probe.h"
 
 #define PRIVSEP_MAX_NAMES 128      /* bytes of service names in a request */
@@ -71,6 +76,42 @@ int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
 /* Saves DATA as the report's Markdown (EXT "md") or JSON ("json") file: through
  * the helper when there is one, else atomically at BASE.EXT. */
 int privsep_save(const char *base, const char *ext, const char *data, size_t n, char **cause);
+
+/* A playbook read (as root when root runs tshoot) and not yet parsed by the
+ * main process: the bytes privsep_playbook_finish() parses after the drop. */
+struct privsep_playbook {
+    char *path;
+    char *lang;
+    char *text;    /* NULL: nothing left to parse */
+    size_t len;
+};
+
+/* Reads the playbook PATH once (playbook_read: a root-only file too) and
+ * parses it without privilege. When root, a child that gives up root as
+ * privsep_drop() does parses the bytes with texts in LANG and sends back only
+ * the id and the ports (checked here: at most PLAYBOOK_MAX_PORTS, none 0),
+ * which PB receives with its path, for the capture filter and the report's
+ * name; LATER keeps the bytes for privsep_playbook_finish(). When not root,
+ * PB is loaded in full here and LATER holds nothing. Call it while this is
+ * the only thread. 0; -1 with *cause ("file:line: message", as
+ * playbook_load()); or -2 with *cause when the child could not give up root
+ * (an exit status 3, as a failed privsep_drop()); LATER then empty. */
+int privsep_playbook_load(const char *path, const char *lang, struct playbook *pb, struct privsep_playbook *later,
+                          char **cause);
+
+/* After privsep_drop(): loads LATER's bytes fully into PB, in place of the id
+ * and ports privsep_playbook_load() gave it, and releases LATER (nothing to do
+ * when LATER is empty). 0, or -1 with *cause (PB left as it was). */
+int privsep_playbook_finish(struct privsep_playbook *later, struct playbook *pb, char **cause);
+
+/* Releases what privsep_playbook_load() kept in LATER (for an exit before
+ * privsep_playbook_finish()). */
+void privsep_playbook_free(struct privsep_playbook *later);
+
+/* Ends the helpers from a signal handler (async-signal-safe): shuts their
+ * sockets down and waits for them to exit, so that a trace under way has
+ * removed its table when it returns. privsep_stop() still closes the rest. */
+void privsep_end_helpers(void);
 
 /* Ends the helpers. */
 void privsep_stop(void);

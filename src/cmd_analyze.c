@@ -13,7 +13,8 @@
  * 2 for usage errors and bad input, including a truncated or unreadable file
  * (the report of what was read is still printed); 3 for the environment.
  * Run as root (`ssh host tcpdump -w - | sudo tshoot analyze -`), it opens its
- * inputs and gives up root (privsep_drop()) before reading any of them. */
+ * inputs and gives up root (privsep_drop()) before reading any of them; the
+ * playbook is read as root and parsed as the user (privsep_playbook_load()). */
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -126,6 +127,7 @@ cmd_analyze(int argc, char **argv)
     int json = 0, opt, rc = 2;
     char *cause = NULL, *path;
     struct playbook pb;
+    struct privsep_playbook later;
     struct capture **caps = NULL;
     struct capture_snapshot *snaps = NULL;
     const struct tracker **trk = NULL;
@@ -180,11 +182,12 @@ cmd_analyze(int argc, char **argv)
 
     memset(&pb, 0, sizeof pb);
     path = playbook_resolve(pbname, &cause);
-    if (path == NULL || playbook_load(path, NULL, &pb, &cause) != 0) {
+    int loaded = path ? privsep_playbook_load(path, NULL, &pb, &later, &cause) : -1;
+    if (loaded < 0) {
         analyze_error(cause ? cause : pbname);
         free(cause);
         free(path);
-        return 2;
+        return loaded == -2 ? 3 : 2;    /* -2: root could not be given up */
     }
     free(path);
     if (nports == 0) {
@@ -231,6 +234,11 @@ cmd_analyze(int argc, char **argv)
         fprintf(stderr, "tshoot analyze: %s\n", cause ? cause : "cannot give up root");
         free(cause);
         rc = 3;
+        goto out;
+    }
+    if (privsep_playbook_finish(&later, &pb, &cause) < 0) {
+        analyze_error(cause ? cause : pbname);
+        free(cause);
         goto out;
     }
     for (size_t i = 0; i < nfiles; i++) {
@@ -283,6 +291,7 @@ out:
     free(snaps);
     free(trk);
     free(names);
+    privsep_playbook_free(&later);
     playbook_free(&pb);
     return rc;
 }

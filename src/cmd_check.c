@@ -11,7 +11,11 @@
  * Options beyond DESIGN.md, for scripts and tests: --port N (repeatable) uses
  * these ports instead of a playbook's (then --service and --process give the
  * names the playbook would), and --trace SECONDS also runs the live firewall
- * trace and lists the rule or policy that decided each SYN ("trace" in JSON). */
+ * trace and lists the rule or policy that decided each SYN ("trace" in JSON).
+ *
+ * Run as root, it forks the privileged checks helper, gives up root at once
+ * (privsep.h) and asks the helper for each check: the process that parses
+ * the playbook, formats the JSON and prints is the invoking user's. */
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #include "probe.h"
 #include "probe_parse.h"
 #include "probe_json.h"
+#include "privsep.h"
 #include "text.h"
 #include "sandbox.h"
 
@@ -126,9 +131,12 @@ static void on_trace(const struct trace_event *ev, void *arg)
     }
 }
 
-/* Stops the trace and removes its table when the user interrupts. */
+/* Stops the trace and removes its table when the user interrupts: the
+ * helper's (it sees the socket shut and removes it before it exits), or this
+ * process's own when it traces without a helper. */
 static void on_signal(int sig)
 {
+    privsep_end_helpers();
     probe_trace_cleanup();
     signal(sig, SIG_DFL);
     raise(sig);
@@ -220,6 +228,43 @@ static void print_human(const struct check_opts *o, const char *pbid, const stru
     text_vis_free(&v);
 }
 
+/* Prints "tshoot check: CAUSE" (or WHAT) on stderr, releases CAUSE and
+ * returns STATUS. */
+static int check_error(char *cause, const char *what, int status)
+{
+    char why[TEXT_VISIBLE_SIZE(256)];
+    fprintf(stderr, "tshoot check: %s\n", text_visible(why, sizeof why, cause ? cause : what));
+    free(cause);
+    return status;
+}
+
+/* Reads the playbook O asks for (none with --port alone) into PB, setting
+ * *HAVE_PB; when root, starts the privileged checks helper and gives up root
+ * before the playbook is parsed in full (privsep.h), so that the rest (the
+ * helper's answers, the JSON, the printing) runs as the user. 0, or an exit
+ * status after a one-line error (PB then to be freed). */
+static int load_as_user(const struct check_opts *o, struct playbook *pb, int *have_pb)
+{
+    struct privsep_playbook later;
+    char *cause = NULL;
+    memset(&later, 0, sizeof later);
+    *have_pb = o->nports == 0 || o->playbook;
+    if (*have_pb) {
+        char *path = playbook_resolve(o->playbook ? o->playbook : "smb-tcp-handshake", &cause);
+        int rc = path ? privsep_playbook_load(path, NULL, pb, &later, &cause) : -1;
+        free(path);
+        if (rc < 0)    /* -2: root could not be given up */
+            return check_error(cause, "cannot load the playbook", rc == -2 ? 3 : 2);
+    }
+    if (privsep_start(NULL, &cause) < 0 || (privsep_active() && privsep_drop(&cause) < 0)) {
+        privsep_playbook_free(&later);
+        return check_error(cause, "cannot give up root", 3);
+    }
+    if (privsep_playbook_finish(&later, pb, &cause) < 0)
+        return check_error(cause, "cannot load the playbook", 2);
+    return 0;
+}
+
 /* Runs every check and prints the results; returns the exit status. */
 int cmd_check(int argc, char **argv)
 {
@@ -238,17 +283,13 @@ int cmd_check(int argc, char **argv)
     memset(&pb, 0, sizeof pb);
     int have_pb = 0;
     const char *service = o.service, *process = o.process;
-    if (o.nports == 0 || o.playbook) {
-        char *cause = NULL;
-        char *path = playbook_resolve(o.playbook ? o.playbook : "smb-tcp-handshake", &cause);
-        if (!path || playbook_load(path, NULL, &pb, &cause) < 0) {
-            fprintf(stderr, "tshoot check: %s\n", text_visible(why, sizeof why, cause ? cause : "cannot load the playbook"));
-            free(cause);
-            free(path);
-            return 2;
-        }
-        free(path);
-        have_pb = 1;
+    int status = load_as_user(&o, &pb, &have_pb);
+    if (status) {
+        playbook_free(&pb);
+        privsep_stop();
+        return status;
+    }
+    if (have_pb) {
         if (o.nports == 0) {
             for (size_t i = 0; i < pb.nports && i < PLAYBOOK_MAX_PORTS; i++)
                 o.ports[o.nports++] = pb.ports[i];
@@ -259,8 +300,8 @@ int cmd_check(int argc, char **argv)
             process = pb.process[PB_OS_LINUX];
     }
     if (o.nports == 0) {
-        if (have_pb)
-            playbook_free(&pb);
+        playbook_free(&pb);
+        privsep_stop();
         return usage("the playbook names no port");
     }
 
@@ -268,11 +309,11 @@ int cmd_check(int argc, char **argv)
     struct service_result s;
     struct firewall_result f;
     double t0 = now_ms();
-    probe_listener(o.ports, o.nports, process, &l);
+    privsep_listener(o.ports, o.nports, process, &l);
     double t1 = now_ms();
-    probe_service(service, process, &s);
+    privsep_service(service, process, &s);
     double t2 = now_ms();
-    probe_firewall(o.ports, o.nports, &f);
+    privsep_firewall(o.ports, o.nports, &f);
     double t3 = now_ms();
 
     struct trace_list tl;
@@ -289,7 +330,7 @@ int cmd_check(int argc, char **argv)
             fflush(stdout);
             tl.print = 1;
         }
-        traced = probe_trace(o.ports, o.nports, o.trace_seconds, on_trace, &tl, &trace_cause);
+        traced = privsep_trace(o.ports, o.nports, o.trace_seconds, on_trace, &tl, &trace_cause);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         if (!o.json) {
@@ -300,6 +341,7 @@ int cmd_check(int argc, char **argv)
         }
     }
 
+    privsep_stop();    /* every answer is in: the helper ends (and its trace table with it) */
     if (o.json) {
         json_t *ports = json_array();
         for (size_t i = 0; i < o.nports; i++)

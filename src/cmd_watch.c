@@ -90,6 +90,7 @@ cmd_watch(int argc, char **argv)
     int json = 0, opt, rc, code = 3, tty = isatty(STDERR_FILENO), status = 0;
     char *cause = NULL, *path;
     struct playbook pb;
+    struct privsep_playbook later;
     struct capture *c;
     FILE *evidence = NULL;
     int dropped;
@@ -139,11 +140,12 @@ cmd_watch(int argc, char **argv)
 
     memset(&pb, 0, sizeof pb);
     path = playbook_resolve(pbname, &cause);
-    if (path == NULL || playbook_load(path, NULL, &pb, &cause) != 0) {
+    int loaded = path ? privsep_playbook_load(path, NULL, &pb, &later, &cause) : -1;
+    if (loaded < 0) {
         fprintf(stderr, "tshoot watch: %s\n", cause ? cause : pbname);
         free(cause);
         free(path);
-        return 2;
+        return loaded == -2 ? 3 : 2;    /* -2: root could not be given up */
     }
     free(path);
 
@@ -182,6 +184,10 @@ cmd_watch(int argc, char **argv)
     }
     code = 3;
     dropped = privsep_drop(&cause) == 0;
+    if (dropped && privsep_playbook_finish(&later, &pb, &cause) < 0) {
+        dropped = 0;    /* the bytes the parser child accepted: only memory can fail */
+        code = 2;
+    }
     if (!dropped && evidence != NULL)
         fclose(evidence);          /* capture_run() never took it */
     if (!dropped || capture_run(c, evidence, &code, &cause) < 0) {
@@ -265,6 +271,7 @@ cmd_watch(int argc, char **argv)
 out_pb:
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    privsep_playbook_free(&later);
     playbook_free(&pb);
     return rc;
 }

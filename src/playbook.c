@@ -493,15 +493,17 @@ static void load_dict(const struct ini_scan *scan, const dictionary *dict, const
     expander_free(&ex);
 }
 
-/* Loads PATH with texts in LANG; 0, or -1 with *cause ("file:line: message"). */
-int playbook_load(const char *path, const char *lang, struct playbook *pb, char **cause)
+/* Loads the N bytes TEXT read from PATH with texts in LANG; 0, or -1 with
+ * *cause ("file:line: message"). */
+int playbook_load_text(const char *path, const char *text, size_t n, const char *lang, struct playbook *pb,
+                       char **cause)
 {
     struct diag d;
     struct ini_scan scan;
     dictionary *dict;
     memset(pb, 0, sizeof *pb);
     diag_init(&d, path);
-    playbook_parse(path, &scan, &dict, &d);
+    playbook_parse_text(text, n, &scan, &dict, &d);
     if (d.n == 0 && dict) {
         pb->path = copy(path);
         load_dict(&scan, dict, lang, pb, &d);
@@ -516,6 +518,31 @@ int playbook_load(const char *path, const char *lang, struct playbook *pb, char 
     ini_scan_free(&scan);
     if (dict)
         iniparser_freedict(dict);
+    return rc;
+}
+
+/* Reads PATH once (playbook_read) into *TEXT and *N; 0, or -1 with *cause. */
+int playbook_read_text(const char *path, char **text, size_t *n, char **cause)
+{
+    struct diag d;
+    diag_init(&d, path);
+    int rc = playbook_read(path, text, n, &d) == 0 ? 0 : -1;
+    if (rc < 0)
+        *cause = d.n ? diag_first(&d) : strdup("cannot load the playbook");
+    diag_free(&d);
+    return rc;
+}
+
+/* Loads PATH with texts in LANG; 0, or -1 with *cause ("file:line: message"). */
+int playbook_load(const char *path, const char *lang, struct playbook *pb, char **cause)
+{
+    char *text;
+    size_t n;
+    memset(pb, 0, sizeof *pb);
+    if (playbook_read_text(path, &text, &n, cause) < 0)
+        return -1;
+    int rc = playbook_load_text(path, text, n, lang, pb, cause);
+    free(text);
     return rc;
 }
 

@@ -545,9 +545,21 @@ static dictionary *ini_parse(const char *text, size_t n, struct diag *d)
     return dict;
 }
 
-/* Reads PATH once (playbook_read) and checks those bytes: the scan and the
- * dictionary come from the same text. -1 when it cannot be read; else 0, with
- * every problem in D and *dict NULL when the text cannot be parsed. */
+/* Checks the N bytes of TEXT: the scan and the dictionary come from the same
+ * text; every problem in D, *dict NULL when the text cannot be parsed. */
+void playbook_parse_text(const char *text, size_t n, struct ini_scan *scan, dictionary **dict, struct diag *d)
+{
+    *dict = NULL;
+    memset(scan, 0, sizeof *scan);
+    if (ini_scan_text(text, n, scan, d) == 0 && scan->syntax_errors == 0)
+        *dict = ini_parse(text, n, d);
+    if (*dict)
+        playbook_check(scan, *dict, d);
+}
+
+/* Reads PATH once (playbook_read) and checks those bytes (playbook_parse_text).
+ * -1 when it cannot be read; else 0, with every problem in D and *dict NULL
+ * when the text is refused or cannot be parsed. */
 int playbook_parse(const char *path, struct ini_scan *scan, dictionary **dict, struct diag *d)
 {
     char *text;
@@ -557,10 +569,8 @@ int playbook_parse(const char *path, struct ini_scan *scan, dictionary **dict, s
     int rc = playbook_read(path, &text, &n, d);
     if (rc == -1)
         return -1;
-    if (rc == 0 && ini_scan_text(text, n, scan, d) == 0 && scan->syntax_errors == 0)
-        *dict = ini_parse(text, n, d);
-    if (*dict)
-        playbook_check(scan, *dict, d);
+    if (rc == 0)
+        playbook_parse_text(text, n, scan, dict, d);
     free(text);
     return 0;
 }

@@ -687,11 +687,9 @@ int privsep_save(const char *base, const char *ext, const char *data, size_t n, 
     return rc < 0 ? -1 : 0;
 }
 
-/* Ends the helpers. The main process may no longer signal them (it gave up
- * root), so it shuts their sockets down: each helper sees the end of its
- * stream and exits, a trace under way is stopped by its watcher, and a thread
- * here still waiting on a socket sees the end of the stream too. */
-void privsep_stop(void)
+/* Shuts the helpers' sockets down and waits for them to exit, with
+ * async-signal-safe calls only. */
+void privsep_end_helpers(void)
 {
     if (checks_fd >= 0)
         shutdown(checks_fd, SHUT_RDWR);
@@ -702,6 +700,15 @@ void privsep_stop(void)
     if (save_pid > 0)
         waitpid(save_pid, NULL, 0);
     checks_pid = save_pid = -1;
+}
+
+/* Ends the helpers. The main process may no longer signal them (it gave up
+ * root), so it shuts their sockets down: each helper sees the end of its
+ * stream and exits, a trace under way is stopped by its watcher, and a thread
+ * here still waiting on a socket sees the end of the stream too. */
+void privsep_stop(void)
+{
+    privsep_end_helpers();
     pthread_mutex_lock(&checks_lock);
     if (checks_fd >= 0)
         close(checks_fd);
@@ -712,4 +719,145 @@ void privsep_stop(void)
         close(save_fd);
     save_fd = -1;
     pthread_mutex_unlock(&save_lock);
+}
+
+/* What the playbook parser child sends back: this header, then IDLEN bytes of
+ * the playbook's id (OK 1), or CAUSELEN bytes of the one-line error: the
+ * playbook's (OK 0) or why root could not be given up (OK -1). */
+struct parsed_head {
+    int32_t ok;
+    uint32_t nports;
+    uint16_t ports[PLAYBOOK_MAX_PORTS];
+    uint32_t idlen;
+    uint32_t causelen;
+};
+
+#define PARSED_MAX_ID 256
+#define PARSED_MAX_CAUSE 65536
+
+/* Parser child: gives up root as privsep_drop() does, parses the N bytes TEXT
+ * of PATH, sends the id and ports (or the error) on FD, and exits. */
+static void parse_as_user(int fd, const char *path, const char *text, size_t n, const char *lang)
+{
+    struct parsed_head h;
+    struct playbook pb;
+    char *cause = NULL;
+    fd = keep_only(fd);
+    memset(&h, 0, sizeof h);
+    if (privsep_drop(&cause) < 0)
+        h.ok = -1;
+    else if (playbook_load_text(path, text, n, lang, &pb, &cause) == 0) {
+        h.ok = 1;
+        h.nports = (uint32_t)pb.nports;
+        memcpy(h.ports, pb.ports, sizeof h.ports);
+        h.idlen = pb.id ? (uint32_t)strnlen(pb.id, PARSED_MAX_ID + 1) : 0;
+    }
+    const char *tail = h.ok == 1 ? pb.id : cause ? cause : "cannot load the playbook";
+    size_t len = h.ok == 1 ? h.idlen : strnlen(tail, PARSED_MAX_CAUSE);
+    h.causelen = h.ok == 1 ? 0 : (uint32_t)len;
+    if (write_full(fd, &h, sizeof h) == 0 && len)
+        write_full(fd, tail, len);
+    _exit(0);
+}
+
+/* Whether H, from the parser child, is an answer to trust: the port count
+ * within PLAYBOOK_MAX_PORTS, no port 0, an id of [a-z0-9-] or an error. */
+static int parsed_valid(const struct parsed_head *h, const char *id)
+{
+    if (h->ok == 0 || h->ok == -1)
+        return h->causelen > 0 && h->causelen <= PARSED_MAX_CAUSE && h->idlen == 0;
+    if (h->ok != 1 || h->nports > PLAYBOOK_MAX_PORTS || h->causelen != 0 || h->idlen == 0 || h->idlen > PARSED_MAX_ID ||
+        strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != h->idlen)
+        return 0;
+    for (uint32_t i = 0; i < h->nports; i++)
+        if (h->ports[i] == 0)
+            return 0;
+    return 1;
+}
+
+/* Parent side: reads the parser child's answer from FD into PB (path, id and
+ * ports only); 0, or -1 with *cause (the playbook's own error, or the child's
+ * failure), or -2 with *cause when the child could not give up root. */
+static int read_parsed(int fd, const char *path, struct playbook *pb, char **cause)
+{
+    struct parsed_head h;
+    char *tail = NULL;
+    int got = read_full(fd, &h, sizeof h) == 0;
+    size_t len = got ? (size_t)h.idlen + h.causelen : 0;
+    if (got && len <= PARSED_MAX_ID + PARSED_MAX_CAUSE && (tail = calloc(1, len + 1)) &&
+        read_full(fd, tail, len) == 0 && parsed_valid(&h, tail)) {
+        if (h.ok != 1) {
+            *cause = tail;
+            return h.ok == -1 ? -2 : -1;
+        }
+        pb->path = strdup(path);
+        pb->id = tail;
+        memcpy(pb->ports, h.ports, sizeof pb->ports);
+        pb->nports = h.nports;
+        return 0;
+    }
+    free(tail);
+    if (asprintf(cause, "%s: the playbook parser (run without root) stopped or sent a bad answer", path) < 0)
+        *cause = NULL;
+    return -1;
+}
+
+/* Reads PATH as the caller; parses it as the user (a child when root). */
+int privsep_playbook_load(const char *path, const char *lang, struct playbook *pb, struct privsep_playbook *later,
+                          char **cause)
+{
+    int fds[2];
+    memset(pb, 0, sizeof *pb);
+    memset(later, 0, sizeof *later);
+    *cause = NULL;
+    if (playbook_read_text(path, &later->text, &later->len, cause) < 0)
+        return -1;
+    if (geteuid() != 0) {
+        int rc = playbook_load_text(path, later->text, later->len, lang, pb, cause);
+        privsep_playbook_free(later);
+        return rc;
+    }
+    later->path = strdup(path);
+    later->lang = lang ? strdup(lang) : NULL;
+    pid_t pid = pipe2(fds, O_CLOEXEC) == 0 ? fork() : -1;
+    if (pid == 0)
+        parse_as_user(fds[1], path, later->text, later->len, lang);
+    int rc = -1;
+    if (pid > 0) {
+        close(fds[1]);
+        rc = read_parsed(fds[0], path, pb, cause);
+        close(fds[0]);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    } else if (asprintf(cause, "%s: cannot start the playbook parser: %s", path, strerror(errno)) < 0) {
+        *cause = NULL;
+    }
+    if (rc < 0)
+        privsep_playbook_free(later);
+    return rc;
+}
+
+/* After privsep_drop(): parses the bytes kept in LATER fully into PB. */
+int privsep_playbook_finish(struct privsep_playbook *later, struct playbook *pb, char **cause)
+{
+    struct playbook full;
+    *cause = NULL;
+    if (!later->text)
+        return 0;
+    int rc = playbook_load_text(later->path, later->text, later->len, later->lang, &full, cause);
+    privsep_playbook_free(later);
+    if (rc == 0) {
+        playbook_free(pb);
+        *pb = full;
+    }
+    return rc;
+}
+
+/* Releases what privsep_playbook_load() kept. */
+void privsep_playbook_free(struct privsep_playbook *later)
+{
+    free(later->path);
+    free(later->lang);
+    free(later->text);
+    memset(later, 0, sizeof *later);
 }

@@ -62,11 +62,11 @@ void wizard_run_checks(struct wizard *w)
         w->status.checking = 1;
 }
 
-/* Allocates the done flags, one per step of each scenario. */
-static int wizard_init(struct wizard *w, struct playbook *pb)
+/* Allocates the done flags, one per step of each scenario of W's playbook
+ * (loaded in full). */
+static int wizard_init(struct wizard *w)
 {
-    memset(w, 0, sizeof *w);
-    w->pb = pb;
+    struct playbook *pb = w->pb;
     w->done = calloc(pb->nscenarios, sizeof *w->done);
     if (!w->done)
         return -1;
@@ -261,11 +261,13 @@ int cmd_wizard(int argc, char **argv)
     lang_pick(langopt, lang, sizeof lang);
     char *path = playbook_resolve(pbname, &cause);
     struct playbook pb;
-    if (!path || playbook_load(path, lang, &pb, &cause) < 0) {
+    struct privsep_playbook later;
+    int loaded = path ? privsep_playbook_load(path, lang, &pb, &later, &cause) : -1;
+    if (loaded < 0) {
         fprintf(stderr, "tshoot: %s\n", cause ? cause : pbname);
         free(cause);
         free(path);
-        return 2;
+        return loaded == -2 ? 3 : 2;    /* -2: root could not be given up */
     }
     free(path);
     ui_text_set_lang(lang);
@@ -276,8 +278,7 @@ int cmd_wizard(int argc, char **argv)
     /* the report's directory is made (or refused) as the user, and the
        privileged helpers are forked, before anything else is open */
     int failed = session_init(&session, &pb, report, &cause) < 0 ? 2 : 0;
-    if (!failed && (privsep_start(session.base, &cause) < 0 || wizard_init(&w, &pb) < 0 ||
-                    term_open(&status, &cause) < 0))
+    if (!failed && (privsep_start(session.base, &cause) < 0 || term_open(&status, &cause) < 0))
         failed = status;
     if (failed) {
         struct text_vis cv = { 0 };
@@ -287,22 +288,27 @@ int cmd_wizard(int argc, char **argv)
         privsep_stop();
         wizard_free(&w);
         session_free(&session);
+        privsep_playbook_free(&later);
         playbook_free(&pb);
         return failed;
     }
     w.session = &session;
-    screen_main_init(&w);
+    w.pb = &pb;    /* its id and ports until privsep_playbook_finish() */
     char *evidence = session_capture_path(&session);
     FILE *ev = NULL;
     struct capture *cap = open_capture(&w, iface, file, realtime, full_packets, evidence, &ev);
     free(evidence);
     /* the capture handle is open: root is not needed here any more, and the
-       capture thread starts only now, so every thread decodes without it */
-    if (privsep_drop(&cause) < 0) {
+       capture thread starts only now, so every thread decodes without it;
+       the playbook is parsed in full, as the user, only now */
+    int lost = privsep_drop(&cause) < 0 ? 3 : privsep_playbook_finish(&later, &pb, &cause) < 0 ? 2 : 0;
+    if (lost || wizard_init(&w) < 0) {
         term_close();
-        fprintf(stderr, "tshoot: %s\n", cause ? cause : "cannot give up root");
-        exit(3);
+        struct text_vis cv = { 0 };
+        fprintf(stderr, "tshoot: %s\n", text_vis(&cv, cause ? cause : "out of memory"));
+        exit(lost ? lost : 3);
     }
+    screen_main_init(&w);
     cap = run_capture(&w, cap, ev);
     w.checks = checks_new(&pb);
     w.tracer = trace_run_new(&pb);

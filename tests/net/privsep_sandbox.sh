@@ -73,6 +73,14 @@ wait_panel() {
     return 1
 }
 has_table() { tables | grep -qx "$1"; }
+# check_table PID: prints the trace table of `tshoot check` PID, named after
+# its checks helper (a child: check gives up root and asks it); 1 while none
+check_table() {
+    for c in $(pgrep -P "$1"); do
+        has_table "tshoot_trace_$c" && { echo "tshoot_trace_$c"; return 0; }
+    done
+    return 1
+}
 # fds_besides PID ALLOWED...: the descriptors of PID not in ALLOWED (as "N->target")
 fds_besides() {
     p=$1; shift
@@ -89,7 +97,8 @@ printf 'table inet filter { chain input { type filter hook input priority 0; tcp
 ip netns exec "$SRV" "$TSHOOT" check --json --port 7139 --trace 30 >"$TMP/other.json" 2>&1 &
 OTHER=$!
 BG="$BG $OTHER"
-until_ok 5 has_table "tshoot_trace_$OTHER" || echo "# no table tshoot_trace_$OTHER yet: $(tables | tr '\n' ' ')"
+until_ok 5 check_table "$OTHER" >/dev/null || echo "# no table for check $OTHER yet: $(tables | tr '\n' ' ')"
+OTHER_T=$(check_table "$OTHER")
 
 ## The wizard, root in srv
 start "LANG=C.UTF-8 XDG_STATE_HOME=$TMP ip netns exec $SRV" 80 24 -i lo
@@ -160,19 +169,20 @@ has_table "tshoot_trace_$CH" && ok "the killed helper left its table tshoot_trac
     echo "# the killed helper left no table (tables: $(tables | tr '\n' ' '))"
 t send-keys -t w q
 expect "the wizard quits" "EXITED=0"
-has_table "tshoot_trace_$OTHER" && ok "the other session's trace table outlived the wizard" ||
+has_table "$OTHER_T" && ok "the other session's trace table outlived the wizard" ||
     fail "the other session's table is gone after the wizard quit: $(tables | tr '\n' ' ')"
 
 ## A wizard that never traces leaves the other sessions' tables alone
 ip netns exec "$SRV" "$TSHOOT" check --json --port 7140 --trace 12 >"$TMP/other2.json" 2>&1 &
 OTHER2=$!
 BG="$BG $OTHER2"
-until_ok 5 has_table "tshoot_trace_$OTHER2" || fail "no table tshoot_trace_$OTHER2 for the second trace"
+until_ok 5 check_table "$OTHER2" >/dev/null || fail "no table for check $OTHER2, the second trace"
+OTHER2_T=$(check_table "$OTHER2")
 start "LANG=C.UTF-8 XDG_STATE_HOME=$TMP ip netns exec $SRV" 80 24 -i lo
 expect "a second wizard starts" "Step 1/" "Firewall  blocked"
 t send-keys -t w q
 expect "it quits without tracing" "EXITED=0"
-has_table "tshoot_trace_$OTHER2" && ok "a wizard that never traced left tshoot_trace_$OTHER2 alone" ||
+has_table "$OTHER2_T" && ok "a wizard that never traced left $OTHER2_T alone" ||
     fail "the other session's table is gone after a wizard that never traced: $(tables | tr '\n' ' ')"
 syn 7139 7140
 wait "$OTHER" "$OTHER2"
@@ -192,14 +202,16 @@ A=$!
 ip netns exec "$SRV" "$TSHOOT" check --json --port 8139 --trace 4 >"$TMP/b.json" 2>&1 &
 B=$!
 BG="$BG $A $B"
-until_ok 3 has_table "tshoot_trace_$A" && until_ok 3 has_table "tshoot_trace_$B"
+until_ok 3 check_table "$A" >/dev/null && until_ok 3 check_table "$B" >/dev/null
+A_T=$(check_table "$A")
+B_T=$(check_table "$B")
 during=$(tables | tr '\n' ' ')
 sleep 0.3
 syn 8445 8139 8445 8139
 sleep 0.5
 both=$(tables | tr '\n' ' ')
 wait "$A" "$B"
-if echo " $both " | grep -q " tshoot_trace_$A " && echo " $both " | grep -q " tshoot_trace_$B "; then
+if [ -n "$A_T" ] && [ -n "$B_T" ] && echo " $both " | grep -q " $A_T " && echo " $both " | grep -q " $B_T "; then
     ok "both trace tables stay while both trace ($both)"
 else
     fail "tables while both trace: '$both' (at the start: '$during')"

@@ -5,9 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "privsep.h"
+#include "under_valgrind.h"
 
 /* A valid listener request for port 445 with an expected owner. */
 static struct privsep_request good(void)
@@ -96,11 +99,75 @@ static void anything_else_is_refused(void **state)
     refused(&r, "unexpected data");
 }
 
+/* Whether the parser child cannot run here: as root under valgrind, it
+ * cannot enter the seccomp filter, so it refuses to parse (skipped). */
+static int parser_child_cannot_run(void)
+{
+    if (geteuid() != 0 || !under_valgrind())
+        return 0;
+    print_message("the parser child cannot enter seccomp under valgrind: skipped\n");
+    skip();
+    return 1;
+}
+
+/* A playbook loaded in two steps: as root, only its id and ports come back
+ * from the parser child, then the rest; otherwise all of it at once. */
+static void playbook_in_two_steps(void **state)
+{
+    struct playbook pb;
+    struct privsep_playbook later;
+    char *cause = NULL;
+    (void)state;
+    if (parser_child_cannot_run())
+        return;
+    assert_int_equal(privsep_playbook_load("playbooks/smb-tcp-handshake.ini", "en", &pb, &later, &cause), 0);
+    assert_string_equal(pb.id, "smb-tcp-handshake");
+    assert_int_equal(pb.nports, 1);
+    assert_int_equal(pb.ports[0], 445);
+    if (geteuid() == 0)
+        assert_int_equal(pb.nscenarios, 0);    /* the id and ports only, so far */
+    assert_int_equal(later.text != NULL, geteuid() == 0);
+    assert_int_equal(privsep_playbook_finish(&later, &pb, &cause), 0);
+    assert_null(later.text);
+    assert_true(pb.nscenarios > 0);
+    assert_string_equal(pb.id, "smb-tcp-handshake");
+    assert_non_null(pb.title);
+    playbook_free(&pb);
+}
+
+/* A playbook the parser refuses: -1 with its one-line "file: message". */
+static void bad_playbook_names_its_line(void **state)
+{
+    char path[] = "/tmp/tshoot-test-privsep-XXXXXX";
+    struct playbook pb;
+    struct privsep_playbook later;
+    char *cause = NULL;
+    static const char text[] = "[playbook]\nid = x\ntitle = t\nprotocol = tcp\nversion = 1\nports = 0\n";
+    (void)state;
+    if (parser_child_cannot_run())
+        return;
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, sizeof text - 1), (int)(sizeof text - 1));
+    close(fd);
+    assert_int_equal(privsep_playbook_load(path, NULL, &pb, &later, &cause), -1);
+    assert_null(later.text);
+    assert_non_null(cause);
+    assert_int_equal(strncmp(cause, path, strlen(path)), 0);
+    assert_non_null(strstr(cause, "scenario"));
+    assert_null(strchr(cause, '\n'));
+    free(cause);
+    playbook_free(&pb);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_requests_pass),
         cmocka_unit_test(anything_else_is_refused),
+        cmocka_unit_test(playbook_in_two_steps),
+        cmocka_unit_test(bad_playbook_names_its_line),
     };
     return cmocka_run_group_tests_name("privsep", tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "under_valgrind.h"
 
 /* The Seccomp: field of /proc/self/task/TID/status for thread TID (0: the process). */
 static int seccomp_mode(pid_t tid)
@@ -91,13 +92,6 @@ static int child_checks(void)
     if (unshare(CLONE_NEWUSER) == 0 || errno != EPERM)
         return 21;
     return 0;
-}
-
-/* Whether this runs under valgrind, which does not implement seccomp(2). */
-static int under_valgrind(void)
-{
-    const char *pre = getenv("LD_PRELOAD");
-    return pre && strstr(pre, "vgpreload");
 }
 
 /* The child enters the filter and every forbidden call fails with EPERM. */

@@ -115,6 +115,6 @@ const char *sandbox_detail(void)
     if (!strcmp(s, "on"))
         return "this process runs under the seccomp filter (no exec, no network sockets, no ptrace)";
     if (!strcmp(s, "available"))
-        return "seccomp filter entered by the wizard and watch once root is dropped (no exec, no network sockets, no ptrace)";
+        return "seccomp filter entered by the wizard, watch, analyze and check once root is dropped (no exec, no network sockets, no ptrace)";
     return "this kernel has no seccomp: the unprivileged process runs without a syscall filter";
 }
