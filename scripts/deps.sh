@@ -7,14 +7,14 @@ want=${1:-build}
 
 # Debian and Ubuntu package names: the only set tried by CI.
 apt_build="build-essential pkg-config libncurses-dev libpcap-dev libiniparser-dev libjansson-dev libsystemd-dev libseccomp-dev"
-apt_test="libcmocka-dev tmux python3 locales iproute2 nftables iptables samba smbclient tcpdump valgrind clang libclang-rt-dev llvm gcc-mingw-w64-x86-64 wine wine64 openssh-server openssh-client nginx slapd ldap-utils krb5-kdc krb5-admin-server krb5-user postgresql postgresql-client xrdp openssl netcat-openbsd curl ansible time procps"
+apt_test="libcmocka-dev tmux strace python3 locales iproute2 nftables iptables samba smbclient tcpdump valgrind clang libclang-rt-dev llvm gcc-mingw-w64-x86-64 wine wine64 openssh-server openssh-client nginx slapd ldap-utils krb5-kdc krb5-admin-server krb5-user postgresql postgresql-client xrdp openssl netcat-openbsd curl ansible time procps"
 # The same sets for other systems (written from their package indexes, not tried here).
 dnf_build="gcc make pkgconf-pkg-config ncurses-devel libpcap-devel iniparser-devel jansson-devel systemd-devel libseccomp-devel"
-dnf_test="libcmocka-devel tmux glibc-langpack-fr iproute nftables iptables samba samba-client tcpdump valgrind clang"
+dnf_test="libcmocka-devel tmux strace glibc-langpack-fr iproute nftables iptables samba samba-client tcpdump valgrind clang"
 pacman_build="base-devel pkgconf ncurses libpcap iniparser jansson systemd-libs libseccomp"
-pacman_test="cmocka tmux iproute2 nftables iptables samba smbclient tcpdump valgrind clang"
+pacman_test="cmocka tmux strace iproute2 nftables iptables samba smbclient tcpdump valgrind clang"
 apk_build="build-base pkgconf ncurses-dev libpcap-dev iniparser-dev jansson-dev libseccomp-dev"
-apk_test="cmocka-dev tmux musl-locales iproute2 nftables iptables samba samba-client tcpdump valgrind clang"
+apk_test="cmocka-dev tmux strace musl-locales iproute2 nftables iptables samba samba-client tcpdump valgrind clang"
 brew_build="pkg-config ncurses libpcap iniparser jansson"
 brew_test="cmocka tmux"
 msys2_build="mingw-w64-ucrt-x86_64-gcc make mingw-w64-ucrt-x86_64-pkgconf mingw-w64-ucrt-x86_64-ncurses mingw-w64-ucrt-x86_64-iniparser mingw-w64-ucrt-x86_64-jansson"
