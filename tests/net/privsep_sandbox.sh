@@ -73,11 +73,14 @@ wait_panel() {
     return 1
 }
 has_table() { tables | grep -qx "$1"; }
+# tracing TABLE: TABLE marks SYNs already (its rule goes in once the monitor listens)
+tracing() { ip netns exec "$SRV" nft list table inet "$1" 2>/dev/null | grep -q 'nftrace set 1'; }
 # check_table PID: prints the trace table of `tshoot check` PID, named after
-# its checks helper (a child: check gives up root and asks it); 1 while none
+# its checks helper (a child: check gives up root and asks it), once it marks
+# SYNs; 1 until then
 check_table() {
     for c in $(pgrep -P "$1"); do
-        has_table "tshoot_trace_$c" && { echo "tshoot_trace_$c"; return 0; }
+        tracing "tshoot_trace_$c" && { echo "tshoot_trace_$c"; return 0; }
     done
     return 1
 }
@@ -147,7 +150,7 @@ if [ -n "$M" ]; then
 else
     fail "no nft monitor under the checks helper $CH"
 fi
-until_ok 5 has_table "tshoot_trace_$CH" || fail "no table tshoot_trace_$CH while the wizard traces"
+until_ok 5 tracing "tshoot_trace_$CH" || fail "no table tshoot_trace_$CH marking SYNs while the wizard traces"
 syn 445
 if wait_for "1 SYN(s) seen" 5; then ok "the wizard's trace sees the SYN to 445"; else fail "the wizard's trace saw no SYN"; fi
 

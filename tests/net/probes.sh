@@ -98,8 +98,9 @@ wait_until() {
     done
     "$@"
 }
-# trace_table: whether tshoot's trace table exists in srv (the trace is marking SYNs)
-trace_table() { ip netns exec "$SRV" nft list tables | grep -q tshoot_trace; }
+# trace_table: whether tshoot's trace table in srv marks SYNs (its rule goes
+# in once the trace's monitor listens)
+trace_table() { ip netns exec "$SRV" nft list ruleset | grep -q 'nftrace set 1'; }
 # no_listener: whether nothing listens on 445 in srv
 no_listener() { ! ip netns exec "$SRV" ss -Hltn 'sport = :445' | grep -q .; }
 # syn_once TIMEOUT: one connection attempt from cli to srv's 445, once the trace marks SYNs

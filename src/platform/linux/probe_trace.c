@@ -2,7 +2,8 @@
  * counterpart of a WFP capture). For a bounded time it adds its own table
  * `inet tshoot_trace_PID` (one prerouting chain at priority -350, before
  * conntrack and every usual chain, whose only rule sets nftrace on TCP SYNs to
- * the ports), follows `nft -a monitor trace`, and reports per SYN the rule or
+ * the ports; empty `readyK` chains prove the monitor listens before that rule
+ * goes in), follows `nft -a monitor`, and reports per SYN the rule or
  * policy that decided it (probe_parse_trace_feed), keeping only the SYNs its
  * own rule marked: traces by other tshoot processes at the same time, each with
  * its own table, neither see nor remove each other's. The table is removed on
@@ -25,7 +26,7 @@
 #include "probe_linux.h"
 #include "probe_parse_linux.h"
 
-static volatile sig_atomic_t monitor_pid;  /* the `nft monitor trace` child, 0 when none */
+static volatile sig_atomic_t monitor_pid;  /* the `nft monitor` child, 0 when none */
 static volatile sig_atomic_t table_added;  /* 1 while this process's trace table exists */
 static volatile sig_atomic_t stop_flag;
 static char nft_path[512] = "/usr/sbin/nft";
@@ -108,33 +109,85 @@ static void remove_stale_tables(void)
     free(out);
 }
 
-/* Adds the trace table for PORTS in one nft transaction. */
-static int add_table(const uint16_t *ports, size_t nports, char **cause)
+/* Runs `nft -- CMD`; 0, or -1 with *cause saying WHAT failed. */
+static int nft_do(const char *cmd, const char *what, char **cause)
 {
-    char set[256] = "";
-    for (size_t i = 0; i < nports; i++)
-        text_fmt(set + strlen(set), sizeof set - strlen(set), "%s%u", i ? ", " : "", ports[i]);
-    char rule[512];
-    text_fmt(rule, sizeof rule,
-              "add table inet %s ; "
-              "add chain inet %s pre { type filter hook prerouting priority -350 ; policy accept ; } ; "
-              "add rule inet %s pre tcp dport { %s } tcp flags & (syn | ack) == syn meta nftrace set 1",
-              table_name, table_name, table_name, set);
-    char *argv[] = { "nft", "--", rule, NULL };
+    char *argv[] = { "nft", "--", (char *)cmd, NULL };
     char *err = NULL;
-    table_added = 1;    /* from here on, cleanup removes it (a failed add leaves nothing to remove) */
     int rc = probe_exec_run(argv, NULL, &err, 5000);
     if (rc != 0) {
         if (err)
             err[strcspn(err, "\n")] = '\0';
         int perm = err && strstr(err, "Operation not permitted");
-        set_cause(cause, perm ? "the live trace needs CAP_NET_ADMIN (run as root)" : "nft could not add the trace table",
-                  err);
-        free(err);
-        return -1;
+        set_cause(cause, perm ? "the live trace needs CAP_NET_ADMIN (run as root)" : what, err);
     }
     free(err);
-    return 0;
+    return rc == 0 ? 0 : -1;
+}
+
+/* Adds the trace table and its prerouting chain, with no rule yet. */
+static int add_table(char **cause)
+{
+    char cmd[512];
+    text_fmt(cmd, sizeof cmd,
+             "add table inet %s ; "
+             "add chain inet %s pre { type filter hook prerouting priority -350 ; policy accept ; }",
+             table_name, table_name);
+    table_added = 1;    /* from here on, cleanup removes it (a failed add leaves nothing to remove) */
+    return nft_do(cmd, "nft could not add the trace table", cause);
+}
+
+/* Adds the rule that marks SYNs to PORTS for tracing. */
+static int add_marking_rule(const uint16_t *ports, size_t nports, char **cause)
+{
+    char set[256] = "", cmd[512];
+    for (size_t i = 0; i < nports; i++)
+        text_fmt(set + strlen(set), sizeof set - strlen(set), "%s%u", i ? ", " : "", ports[i]);
+    text_fmt(cmd, sizeof cmd,
+             "add rule inet %s pre tcp dport { %s } tcp flags & (syn | ack) == syn meta nftrace set 1",
+             table_name, set);
+    return nft_do(cmd, "nft could not add the trace rule", cause);
+}
+
+/* Waits until the monitor reading into FD has subscribed: it prints the
+ * ruleset events of this process's table, so a chain `readyK` is added every
+ * 100 ms (an event sent before it subscribed is lost to it) until the monitor
+ * shows one, for at most 5 s. What it printed before carries no trace of
+ * ours (nothing is marked yet) and is dropped, but for a line begun last,
+ * which is left in BUF (*USED bytes) for the trace loop. 0, or -1 with *cause. */
+static int wait_subscribed(int fd, char *buf, size_t size, size_t *used, char **cause)
+{
+    char mark[128];
+    text_fmt(mark, sizeof mark, "add chain inet %s ready", table_name);
+    *used = 0;
+    for (int k = 1; k <= 50; k++) {
+        char cmd[160];
+        text_fmt(cmd, sizeof cmd, "add chain inet %s ready%d", table_name, k);
+        if (nft_do(cmd, "nft could not add the trace table", cause) < 0)
+            return -1;
+        long long until = now_ms() + 100;
+        for (long long left = 100; left > 0; left = until - now_ms()) {
+            struct pollfd p = { fd, POLLIN, 0 };
+            if (poll(&p, 1, (int)left) <= 0)
+                continue;
+            ssize_t n = read(fd, buf + *used, size - 1 - *used);
+            if (n <= 0) {
+                set_cause(cause, "nft monitor ended early", NULL);
+                return -1;
+            }
+            *used += (size_t)n;
+            buf[*used] = '\0';
+            int seen = strstr(buf, mark) != NULL;
+            char *last = strrchr(buf, '\n');
+            size_t keep = last ? strlen(last + 1) : (*used == size - 1 ? 0 : *used);
+            memmove(buf, buf + *used - keep, keep + 1);
+            *used = keep;
+            if (seen)
+                return 0;
+        }
+    }
+    set_cause(cause, "nft monitor did not start within 5 s", NULL);
+    return -1;
 }
 
 /* Follows the kernel's verdicts on SYNs to PORTS for SECONDS. */
@@ -154,18 +207,20 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     stop_flag = 0;
     text_fmt(table_name, sizeof table_name, PROBE_TRACE_TABLE_PREFIX "_%d", (int)getpid());
     remove_stale_tables();
-    char *margv[] = { "nft", "-a", "monitor", "trace", NULL };
+    /* every event, not only traces: its ruleset events show when it listens */
+    char *margv[] = { "nft", "-a", "monitor", NULL };
     int fd = -1;
     int pid = probe_exec_spawn(margv, &fd);
     if (pid < 0) {
-        set_cause(cause, "cannot start nft monitor trace", strerror(errno));
+        set_cause(cause, "cannot start nft monitor", strerror(errno));
         return -1;
     }
     monitor_pid = pid;
-    /* let the monitor subscribe to trace events before the first SYN is marked */
-    struct timespec settle = { 0, 150 * 1000000L };
-    nanosleep(&settle, NULL);
-    if (add_table(ports, nports, cause) < 0) {
+    char buf[16384];
+    size_t used = 0;
+    /* no SYN is marked before the monitor is known to listen */
+    if (add_table(cause) < 0 || wait_subscribed(fd, buf, sizeof buf, &used, cause) < 0 ||
+        add_marking_rule(ports, nports, cause) < 0) {
         close(fd);
         probe_trace_cleanup();
         waitpid(pid, NULL, 0);
@@ -176,8 +231,6 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     st.ignore_table = table_name;
     struct trace_event ev;
     int count = 0;
-    char buf[16384];
-    size_t used = 0;
     long long deadline = now_ms() + (long long)seconds * 1000;
     int eof = 0;
     while (!stop_flag && !eof) {
@@ -222,7 +275,7 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
             on_event(&ev, arg);
     }
     if (eof && count == 0 && !stop_flag) {
-        set_cause(cause, "nft monitor trace ended early", NULL);
+        set_cause(cause, "nft monitor ended early", NULL);
         return -1;
     }
     return count;
