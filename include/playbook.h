@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "checks.h"
+
 #define PLAYBOOK_MAX_PORTS 16
 #define PLAYBOOK_VAR_MAX 256                       /* bytes of a [vars] value, expanded */
 #define PLAYBOOK_VAR_DEPTH 8                       /* [vars] values within values */
@@ -17,9 +19,12 @@ enum pb_platform { PB_CMD, PB_POWERSHELL, PB_LINUX, PB_MACOS, PB_NPLATFORMS };
 /* Operating systems that carry their own service and process names. */
 enum pb_os { PB_OS_WINDOWS, PB_OS_LINUX, PB_OS_MACOS, PB_NOS };
 
-/* The built-in check a step is bound to (a typed probe in C, never a shell command). */
-enum pb_check { PB_CHECK_NONE, PB_CHECK_LISTENER, PB_CHECK_SERVICE, PB_CHECK_FIREWALL,
-                PB_CHECK_CAPTURE, PB_CHECK_TRACE };
+/* The built-in check a step is bound to (a typed probe in C, never a shell
+ * command): none, one of checks.h's table (1 + its id), the capture or the
+ * trace. The names are checks.h's check_step_name(). */
+enum pb_check { PB_CHECK_NONE, PB_CHECK_LISTENER = 1 + CHECK_LISTENER, PB_CHECK_SERVICE = 1 + CHECK_SERVICE,
+                PB_CHECK_FIREWALL = 1 + CHECK_FIREWALL, PB_CHECK_CAPTURE = CHECK_STEP_CAPTURE,
+                PB_CHECK_TRACE = CHECK_STEP_TRACE };
 
 /* One command a step shows; label and text already expanded. */
 struct pb_command {

@@ -13,7 +13,6 @@
 #include "playbook_check.h"
 
 static const char *const platform_names[PB_NPLATFORMS] = { "cmd", "powershell", "linux", "macos" };
-static const char *const check_names[] = { "", "listener", "service", "firewall", "capture", "trace" };
 static const char *const os_names[PB_NOS] = { "windows", "linux", "macos" };
 
 /* One [vars] entry, with its value for each OS expanded once and kept (so a
@@ -84,7 +83,7 @@ const char *playbook_platform_name(enum pb_platform p)
 /* The name of a check as written in playbooks ("" for none). */
 const char *playbook_check_name(enum pb_check c)
 {
-    return c <= PB_CHECK_TRACE ? check_names[c] : "?";
+    return check_step_name((int)c);
 }
 
 /* The name of an OS as written in playbook keys. */
@@ -365,9 +364,7 @@ static void load_step(const struct loader *ld, const char *section, struct pb_st
     st->note = text(ld, section, "note");
     st->warning = text(ld, section, "warning");
     const char *check = raw(dict, section, "check");
-    for (int c = PB_CHECK_LISTENER; check && c <= PB_CHECK_TRACE; c++)
-        if (!strcmp(check, check_names[c]))
-            st->check = (enum pb_check)c;
+    st->check = (enum pb_check)check_step_find(check);
     for (int k = 1;; k++) {
         char key[64];
         snprintf(key, sizeof key, "cmd.%d.run", k);
