@@ -4,9 +4,10 @@
  * found a problem, and its text, JSON and Markdown forms. The playbook loader
  * and lint, the privileged helper's protocol, the wizard's worker and status
  * panel, `tshoot check` and the session report iterate the table; adding a
- * check is one row here, one probe per OS under src/platform/<os>/, and its
- * tests. The capture and the live trace are not polled checks (they stream),
- * but a step may name them: they follow the table in the step names. */
+ * check is its line in CHECK_KINDS below, its row in src/checks.c, one probe
+ * per OS under src/platform/<os>/, and its tests. The capture and the live
+ * trace are not polled checks (they stream), but a step may name them: they
+ * follow the table in the step names (playbook.h). */
 #ifndef TSHOOT_CHECKS_H
 #define TSHOOT_CHECKS_H
 
@@ -18,8 +19,18 @@
 #include "probe.h"
 #include "text.h"
 
-/* The polled checks, in the order they run and are shown. */
-enum check_id { CHECK_LISTENER, CHECK_SERVICE, CHECK_FIREWALL, CHECK_NKINDS };
+/* The polled checks, in the order they run and are shown: X(ID, NAME), NAME
+ * as written in playbooks and the JSON key. The names live here, not in the
+ * rows, so that the playbook loader and lint (src/playbook.c) have them
+ * without linking the probes. */
+#define CHECK_KINDS(X) \
+    X(CHECK_LISTENER, "listener") \
+    X(CHECK_SERVICE, "service") \
+    X(CHECK_FIREWALL, "firewall")
+
+#define CHECK_ENUM_(id, name) id,
+enum check_id { CHECK_KINDS(CHECK_ENUM_) CHECK_NKINDS };
+#define CHECK_NAME_(id, name) name,
 
 /* The step checks beyond the polled ones (a step's check is 0 for none,
  * 1 + a check_id, or one of these). */
@@ -43,9 +54,8 @@ struct check_result {
     } u;
 };
 
-/* One kind of check. */
+/* One kind of check (its name: check_name()). */
 struct check_kind {
-    const char *name;      /* as written in playbooks; the JSON key */
     const char *label;     /* English, in `check`'s text, the report and the panel */
     const char *label_fr;  /* the panel's French */
     int needs_ports;       /* a request must carry 1 to 16 ports */
@@ -77,14 +87,8 @@ struct check_kind {
 /* The kind with id ID, or NULL when there is none (a request from outside). */
 const struct check_kind *check_kind(uint32_t id);
 
-/* The name of step check STEP as written in playbooks: "" for 0, "?" when
- * there is no such check. */
-const char *check_step_name(int step);
-
-/* The step check named NAME, or 0 when none is. */
-int check_step_find(const char *name);
-
-/* Fills NAMES with every step check's name and a NULL (CHECK_NSTEPS + 1 slots). */
-void check_step_names(const char *names[CHECK_NSTEPS + 1]);
+/* The name of check ID as written in playbooks and the JSON key ("?" when
+ * there is no such check). */
+const char *check_name(uint32_t id);
 
 #endif

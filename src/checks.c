@@ -7,8 +7,8 @@
 #include "probe_json.h"
 #include "probe_parse.h"
 
-/* The names of the step checks that are not polled, after the table's. */
-static const char *const stream_names[] = { "capture", "trace" };
+/* The checks' names, indexed by enum check_id. */
+static const char *const names[CHECK_NKINDS] = { CHECK_KINDS(CHECK_NAME_) };
 
 /* Fills an unknown result's summary and detail with WHY. */
 static void unknown_text(char *summary, size_t slen, char *detail, size_t dlen, const char *why)
@@ -298,13 +298,13 @@ static void firewall_unknown(struct check_result *r, const char *why)
 
 /* The table, indexed by enum check_id. */
 static const struct check_kind kinds[CHECK_NKINDS] = {
-    [CHECK_LISTENER] = { "listener", "Listener", "Écoute", 1, listener_run, listener_state, listener_ok,
+    [CHECK_LISTENER] = { "Listener", "Écoute", 1, listener_run, listener_state, listener_ok,
                          listener_problem, listener_lacks, listener_summary, listener_detail, listener_json,
                          listener_scope, listener_print, listener_markdown, listener_unknown },
-    [CHECK_SERVICE] = { "service", "Service", "Service", 0, service_run, service_state, service_ok,
+    [CHECK_SERVICE] = { "Service", "Service", 0, service_run, service_state, service_ok,
                         service_problem, service_lacks, service_summary, service_detail, service_json, NULL,
                         service_print, service_markdown, service_unknown },
-    [CHECK_FIREWALL] = { "firewall", "Firewall", "Pare-feu", 1, firewall_run, firewall_state, firewall_ok,
+    [CHECK_FIREWALL] = { "Firewall", "Pare-feu", 1, firewall_run, firewall_state, firewall_ok,
                          firewall_problem, firewall_lacks, firewall_summary, firewall_detail, firewall_json, NULL,
                          firewall_print, firewall_markdown, firewall_unknown },
 };
@@ -315,31 +315,8 @@ const struct check_kind *check_kind(uint32_t id)
     return id < CHECK_NKINDS ? &kinds[id] : NULL;
 }
 
-/* The name of step check STEP. */
-const char *check_step_name(int step)
+/* The name of check ID. */
+const char *check_name(uint32_t id)
 {
-    if (step == 0)
-        return "";
-    if (step >= 1 && step <= CHECK_NKINDS)
-        return kinds[step - 1].name;
-    if (step > CHECK_NKINDS && step <= CHECK_NSTEPS)
-        return stream_names[step - CHECK_NKINDS - 1];
-    return "?";
-}
-
-/* The step check named NAME, or 0. */
-int check_step_find(const char *name)
-{
-    for (int s = 1; name && s <= CHECK_NSTEPS; s++)
-        if (!strcmp(name, check_step_name(s)))
-            return s;
-    return 0;
-}
-
-/* Every step check's name and a NULL. */
-void check_step_names(const char *names[CHECK_NSTEPS + 1])
-{
-    for (int s = 1; s <= CHECK_NSTEPS; s++)
-        names[s - 1] = check_step_name(s);
-    names[CHECK_NSTEPS] = NULL;
+    return id < CHECK_NKINDS ? names[id] : "?";
 }

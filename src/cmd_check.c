@@ -177,7 +177,7 @@ static json_t *results_json(const struct check_opts *o, const char *pbid, const 
         json_t *one = k->json(&res[id]);
         if (k->json_check)
             k->json_check(one, &res[id]);
-        json_object_set_new(root, k->name, with_elapsed(one, ms[id]));
+        json_object_set_new(root, check_name(id), with_elapsed(one, ms[id]));
     }
     json_object_set_new(root, "sandbox", json_pack("{s:s, s:s}", "state", sandbox_state(), "detail",
                                                      sandbox_detail()));
@@ -198,7 +198,7 @@ static int results_status(const struct check_result *res)
         return 1;
     for (uint32_t id = 0; priv && id < CHECK_NKINDS; id++)
         if (check_kind(id)->lacks_privilege(&res[id]))
-            fprintf(stderr, "tshoot check: %s: %s\n", check_kind(id)->name,
+            fprintf(stderr, "tshoot check: %s: %s\n", check_name(id),
                     text_visible(why, sizeof why, check_kind(id)->detail(&res[id])));
     return priv ? 3 : 0;
 }

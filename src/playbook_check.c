@@ -287,7 +287,7 @@ static void check_value(const char *base, const char *value, int line, struct di
     }
     if (!strcmp(base, "check")) {
         const char *checks[CHECK_NSTEPS + 1];
-        check_step_names(checks);
+        playbook_check_names(checks);
         if (!in_list(value, checks))
             unknown(d, line, "check", value, checks);
     } else if (!strcmp(base, "cmd.N.platform")) {

@@ -185,7 +185,7 @@ static json_t *session_json(const struct session *s, const struct evidence *ev)
     }
     for (uint32_t id = 0; id < CHECK_NKINDS; id++)
         if (ev->have[id])
-            json_object_set_new(checks, check_kind(id)->name, check_kind(id)->json(&ev->results[id]));
+            json_object_set_new(checks, check_name(id), check_kind(id)->json(&ev->results[id]));
     return json_pack("{s:i, s:o, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}",
                      "tshoot_session", 1, "host", probe_json_string(s->host), "os", probe_json_string(s->os),
                      "started", iso(s->started, t1, sizeof t1), "saved", iso(time(NULL), t2, sizeof t2),

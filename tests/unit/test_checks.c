@@ -17,7 +17,7 @@
 
 #define SMB "playbooks/smb-tcp-handshake.ini"
 
-/* Every row has a name, labels and every function but the optional
+/* Every row has a name (check_name), labels and every function but the optional
  * json_check; names are distinct. */
 static void every_row_is_complete(void **state)
 {
@@ -27,11 +27,11 @@ static void every_row_is_complete(void **state)
     for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
         const struct check_kind *k = check_kind(id);
         assert_non_null(k);
-        assert_true(k->name && *k->name && k->label && *k->label && k->label_fr && *k->label_fr);
+        assert_true(*check_name(id) && k->label && *k->label && k->label_fr && *k->label_fr);
         assert_true(k->run && k->state && k->ok && k->problem && k->lacks_privilege && k->summary &&
                     k->detail && k->json && k->print && k->markdown && k->unknown);
         for (uint32_t j = 0; j < id; j++)
-            assert_string_not_equal(k->name, check_kind(j)->name);
+            assert_string_not_equal(check_name(id), check_name(j));
     }
 }
 
@@ -40,12 +40,15 @@ static void step_names_round_trip(void **state)
 {
     (void)state;
     for (int s = 1; s <= CHECK_NSTEPS; s++)
-        assert_int_equal(check_step_find(check_step_name(s)), s);
-    assert_int_equal(check_step_find(""), 0);
-    assert_int_equal(check_step_find("Listener"), 0);
-    assert_int_equal(check_step_find(NULL), 0);
-    assert_string_equal(check_step_name(0), "");
-    assert_string_equal(check_step_name(CHECK_NSTEPS + 1), "?");
+        assert_int_equal(playbook_check_find(playbook_check_name((enum pb_check)s)), s);
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++)
+        assert_string_equal(playbook_check_name((enum pb_check)(1 + id)), check_name(id));
+    assert_string_equal(check_name(CHECK_NKINDS), "?");
+    assert_int_equal(playbook_check_find(""), PB_CHECK_NONE);
+    assert_int_equal(playbook_check_find("Listener"), PB_CHECK_NONE);
+    assert_int_equal(playbook_check_find(NULL), PB_CHECK_NONE);
+    assert_string_equal(playbook_check_name(PB_CHECK_NONE), "");
+    assert_string_equal(playbook_check_name((enum pb_check)(CHECK_NSTEPS + 1)), "?");
     assert_string_equal(playbook_check_name(PB_CHECK_LISTENER), "listener");
     assert_string_equal(playbook_check_name(PB_CHECK_SERVICE), "service");
     assert_string_equal(playbook_check_name(PB_CHECK_FIREWALL), "firewall");
@@ -84,7 +87,7 @@ static void lint_and_loader_take_the_same_names(void **state)
     FILE *null = fopen("/dev/null", "w");
     const char *names[] = { "bogus", "", "Listener", NULL };
     for (int s = 1; s <= CHECK_NSTEPS; s++) {
-        char *path = smb_with_check(check_step_name(s));
+        char *path = smb_with_check(playbook_check_name((enum pb_check)s));
         struct playbook pb;
         char *cause = NULL;
         assert_int_equal(playbook_lint(path, null), 0);
