@@ -274,6 +274,16 @@ static const char *status_row(const struct wizard *w, size_t i, char *value, siz
     return k ? ui_pick(k->label, k->label_fr) : ui_word(W_CAPTURE);
 }
 
+/* The display width of the UTF-8 string S (its code points; the labels hold
+ * no wide characters). */
+static int label_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 /* Draws the status panel: one line per check and the capture, and the
  * packets lost to drops when there are any (the counts are then a floor). */
 static void draw_status(const struct wizard *w, int top, int width)
@@ -283,7 +293,8 @@ static void draw_status(const struct wizard *w, int top, int width)
         char value[128], line[256];
         int bad;
         const char *label = status_row(w, i, value, sizeof value, &bad);
-        snprintf(line, sizeof line, "%-9s %s", label, value);
+        int pad = 9 - label_width(label);
+        snprintf(line, sizeof line, "%s%*s %s", label, pad > 0 ? pad : 0, "", value);
         int known = strcmp(value, ui_word(W_NOT_CHECKED)) && strcmp(value, ui_word(W_RUNNING));
         attr_t a = !known ? A_DIM : bad ? (term_color() ? COLOR_PAIR(3) | A_BOLD : A_BOLD)
                                         : (term_color() ? COLOR_PAIR(4) : A_NORMAL);
