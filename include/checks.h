@@ -1,7 +1,8 @@
-/* checks.h: the registry of the polled machine checks. One row per kind in
- * src/checks.c holds everything the consumers need: the name a playbook step
- * and the JSON use, the labels, the probe that runs it, its state, whether it
- * found a problem, and its text, JSON and Markdown forms. The playbook loader
+/* checks.h: the registry of the polled machine checks. CHECK_KINDS below
+ * gives each its id and the name a playbook step and the JSON use; one row
+ * per kind in src/checks.c holds the rest the consumers need: the labels, the
+ * probe that runs it, its state, whether it found a problem, and its text,
+ * JSON and Markdown forms. The playbook loader
  * and lint, the privileged helper's protocol, the wizard's worker and status
  * panel, `tshoot check` and the session report iterate the table; adding a
  * check is its line in CHECK_KINDS below, its row in src/checks.c, one probe

@@ -280,7 +280,7 @@ int cmd_check(int argc, char **argv)
         return usage("the playbook names no port");
     }
 
-    static struct check_result res[CHECK_NKINDS];
+    static struct check_result res[CHECK_NKINDS];    /* tens of KiB: not on the stack */
     double ms[CHECK_NKINDS];
     struct check_input in = { o.ports, o.nports, service, process };
     for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
