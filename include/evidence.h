@@ -4,14 +4,12 @@
 #define TSHOOT_EVIDENCE_H
 
 #include "capture.h"
-#include "probe.h"
+#include "checks.h"
 
 struct evidence {
     int checking;                 /* checks are running */
-    int have_listener, have_service, have_firewall;
-    struct listener_result listener;
-    struct service_result service;
-    struct firewall_result firewall;
+    int have[CHECK_NKINDS];       /* results[i] holds check i's result */
+    struct check_result results[CHECK_NKINDS];
     int have_capture;
     struct capture_snapshot capture;
     char capture_source[128];     /* "any", "eth0", a file name, or "" when off */

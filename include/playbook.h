@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "checks.h"
+
 #define PLAYBOOK_MAX_PORTS 16
 #define PLAYBOOK_VAR_MAX 256                       /* bytes of a [vars] value, expanded */
 #define PLAYBOOK_VAR_DEPTH 8                       /* [vars] values within values */
@@ -17,9 +19,12 @@ enum pb_platform { PB_CMD, PB_POWERSHELL, PB_LINUX, PB_MACOS, PB_NPLATFORMS };
 /* Operating systems that carry their own service and process names. */
 enum pb_os { PB_OS_WINDOWS, PB_OS_LINUX, PB_OS_MACOS, PB_NOS };
 
-/* The built-in check a step is bound to (a typed probe in C, never a shell command). */
-enum pb_check { PB_CHECK_NONE, PB_CHECK_LISTENER, PB_CHECK_SERVICE, PB_CHECK_FIREWALL,
-                PB_CHECK_CAPTURE, PB_CHECK_TRACE };
+/* The built-in check a step is bound to (a typed probe in C, never a shell
+ * command): none, one of checks.h's table (1 + its id), the capture or the
+ * trace. Their names: playbook_check_name(). */
+enum pb_check { PB_CHECK_NONE, PB_CHECK_LISTENER = 1 + CHECK_LISTENER, PB_CHECK_SERVICE = 1 + CHECK_SERVICE,
+                PB_CHECK_FIREWALL = 1 + CHECK_FIREWALL, PB_CHECK_CAPTURE = CHECK_STEP_CAPTURE,
+                PB_CHECK_TRACE = CHECK_STEP_TRACE };
 
 /* One command a step shows; label and text already expanded. */
 struct pb_command {
@@ -96,10 +101,18 @@ void playbook_each_installed(void (*fn)(const char *dir, const char *file, void 
  * Returns the number of problems, or -1 when the file cannot be read. */
 int playbook_lint(const char *path, FILE *out);
 
-/* The name of a platform, a check and an OS as written in playbooks. */
+/* The name of a platform, a check ("" for none, "?" for no such check) and
+ * an OS as written in playbooks. */
 const char *playbook_platform_name(enum pb_platform p);
 const char *playbook_check_name(enum pb_check c);
 const char *playbook_os_name(enum pb_os os);
+
+/* The step check named NAME, or PB_CHECK_NONE when none is. */
+enum pb_check playbook_check_find(const char *name);
+
+/* Fills NAMES with every step check's name (the polled ones of checks.h,
+ * then capture and trace) and a NULL. */
+void playbook_check_names(const char *names[CHECK_NSTEPS + 1]);
 
 /* The OS this binary was built for. */
 enum pb_os playbook_host_os(void);

@@ -2,7 +2,7 @@
  * CAP_NET_RAW/CAP_NET_ADMIN); decoding packets anyone can send, drawing the
  * screen and writing reports do not. When tshoot runs as root, privsep_start()
  * forks two small helpers: one keeps root and answers the fixed set of check
- * requests (listener, service, firewall, trace); the other becomes the sudo
+ * requests (a check of checks.h's table, the trace); the other becomes the sudo
  * user (user_file_become(); root without sudo stays its own user) and saves
  * the session report to the paths fixed at start (atomic_file.h's safe opens). They talk over socketpairs and accept
  * nothing else: no paths, no commands, only ports, a duration and service
@@ -27,23 +27,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checks.h"
 #include "playbook.h"
 #include "probe.h"
 
 #define PRIVSEP_MAX_NAMES 128      /* bytes of service names in a request */
 #define PRIVSEP_MAX_SAVE (4 << 20) /* bytes of one saved file */
 
-enum privsep_op { PRIVSEP_LISTENER = 1, PRIVSEP_SERVICE, PRIVSEP_FIREWALL, PRIVSEP_TRACE,
-                  PRIVSEP_SAVE_MD, PRIVSEP_SAVE_JSON };
+/* PRIVSEP_CHECK runs the check of checks.h's table whose id the request
+ * carries; the helper checks that id against the table. */
+enum privsep_op { PRIVSEP_CHECK = 1, PRIVSEP_TRACE, PRIVSEP_SAVE_MD, PRIVSEP_SAVE_JSON };
 
 /* A request as it crosses the socket. */
 struct privsep_request {
     uint32_t op;
+    uint32_t check;                    /* PRIVSEP_CHECK: an enum check_id */
     uint32_t seconds;                  /* PRIVSEP_TRACE */
     uint32_t nports;
     uint16_t ports[16];
-    char names[PRIVSEP_MAX_NAMES];     /* expected processes or service names */
-    char processes[PRIVSEP_MAX_NAMES]; /* PRIVSEP_SERVICE: the service's program names */
+    char names[PRIVSEP_MAX_NAMES];     /* PRIVSEP_CHECK: service names */
+    char processes[PRIVSEP_MAX_NAMES]; /* PRIVSEP_CHECK: the expected programs */
     uint32_t length;                   /* PRIVSEP_SAVE_*: bytes that follow */
 };
 
@@ -65,11 +68,12 @@ int privsep_drop(char **cause);
 /* Whether the helpers are running. */
 int privsep_active(void);
 
-/* The checks, through the helper when there is one. Thread-safe. */
-void privsep_listener(const uint16_t *ports, size_t nports, const char *expected,
-                      struct listener_result *out);
-void privsep_service(const char *names, const char *processes, struct service_result *out);
-void privsep_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out);
+/* Runs check ID (checks.h) on IN into OUT, through the helper when there is
+ * one; a helper that does not answer leaves OUT unknown with the reason.
+ * Thread-safe. */
+void privsep_check(uint32_t id, const struct check_input *in, struct check_result *out);
+
+/* The live trace, through the helper when there is one. Thread-safe. */
 int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
                   void (*on_event)(const struct trace_event *ev, void *arg), void *arg, char **cause);
 

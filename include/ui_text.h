@@ -41,7 +41,7 @@ void doc_blank(struct doc *d);
 void doc_free(struct doc *d);
 
 /* The wizard's own words. */
-enum ui_word { W_STEP, W_SCENARIO, W_CHECKS, W_LISTENER, W_SERVICE, W_FIREWALL, W_CAPTURE,
+enum ui_word { W_STEP, W_SCENARIO, W_CHECKS, W_CAPTURE,
                W_NOT_CHECKED, W_NOTE, W_WARNING, W_DONE, W_CHECK, W_HOST, W_IFACE, W_EVIDENCE,
                W_COPIED, W_KEYS, W_HELP_TITLE, W_HELP, W_RUNNING, W_UNAVAILABLE, W_YOUR_NOTE, W_NOTE_PROMPT, W_SAVED, W_EVIDENCE_POINTS, W_TRACE_HINT, W_TRACE_RUNNING, W_TRACE_DONE, W_EXPLAIN_TITLE, W_EXPLAIN_TEXT, W_EXPLAIN_NONE, W_EXPLAIN_VERDICT,
                W_EXPLAIN_ATTEMPT, W_EXPLAIN_COUNTS, W_LOST, W_NOT_COPIED, W_NWORDS };
@@ -51,5 +51,8 @@ void ui_text_set_lang(const char *lang);
 
 /* One of the wizard's own words in the selected language. */
 const char *ui_word(enum ui_word w);
+
+/* EN or FR, whichever is the selected language (checks.h's labels). */
+const char *ui_pick(const char *en, const char *fr);
 
 #endif

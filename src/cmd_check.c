@@ -26,8 +26,7 @@
 #include "commands.h"
 #include "playbook.h"
 #include "probe.h"
-#include "probe_parse.h"
-#include "probe_json.h"
+#include "checks.h"
 #include "privsep.h"
 #include "text.h"
 #include "sandbox.h"
@@ -142,22 +141,6 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-/* Adds the listener's scope: all (a wildcard socket), some (specific addresses
- * only, named in the summary; the state stays "listening"), loopback, none. */
-static json_t *with_scope(json_t *o, const struct listener_result *l)
-{
-    int any = 0, specific = 0;
-    for (size_t i = 0; i < l->nsockets; i++) {
-        enum probe_scope sc = probe_parse_scope(l->sockets[i].address);
-        any |= sc == PROBE_SCOPE_ANY;
-        specific |= sc == PROBE_SCOPE_SPECIFIC;
-    }
-    const char *scope = l->state == LISTENER_UNKNOWN ? "unknown" : !l->nsockets ? "none" : any ? "all"
-                      : specific ? "some" : "loopback";
-    json_object_set_new(o, "scope", json_string(scope));
-    return o;
-}
-
 /* Adds the time a check took to its JSON object. */
 static json_t *with_elapsed(json_t *o, double ms)
 {
@@ -165,67 +148,59 @@ static json_t *with_elapsed(json_t *o, double ms)
     return o;
 }
 
-/* Prints the listener lines for people. */
-static void print_listener(const struct listener_result *l, struct text_vis *v)
-{
-    printf("Listener  %-14s %s\n", probe_listener_state_name(l->state), text_vis(v, l->summary));
-    for (size_t i = 0; i < l->nsockets; i++) {
-        const struct listener_socket *k = &l->sockets[i];
-        if (k->pid >= 0)
-            printf("          %s port %u: %s (pid %d, user %s)%s\n", text_vis(v, k->address), k->port,
-                   text_vis(v, k->process), k->pid, text_vis(v, k->user), k->expected_owner ? "" : " UNEXPECTED");
-        else
-            printf("          %s port %u: owner unknown (user %s)\n", text_vis(v, k->address), k->port,
-                   text_vis(v, k->user));
-    }
-    if (l->state == LISTENER_UNKNOWN || l->lacks_privilege)
-        printf("          %s\n", text_vis(v, l->detail));
-}
-
-/* Prints the firewall lines for people; NPORTS tells whether to name the port of each rule. */
-static void print_firewall(const struct firewall_result *f, size_t nports, struct text_vis *v)
-{
-    printf("Firewall  %-14s %s [%s%s%s]\n", probe_firewall_state_name(f->state), text_vis(v, f->summary),
-           text_vis(v, f->backend), *f->frontend ? ", " : "", text_vis(v, f->frontend));
-    for (size_t i = 0; i < f->nrules; i++) {
-        const struct firewall_rule *r = &f->rules[i];
-        printf("          %s%s %s %s", r->conditional ? "(some sources) " : "", text_vis(v, r->verdict),
-               text_vis(v, r->table), text_vis(v, r->chain));
-        if (r->handle >= 0)
-            printf(" handle %ld", r->handle);
-        if (nports > 1)
-            printf(" (port %u%s)", r->port, r->family == 4 ? ", IPv4" : r->family == 6 ? ", IPv6" : "");
-        else if (r->family)
-            printf(" (IPv%d)", r->family);
-        printf(": %s", text_vis(v, r->text));
-        if (r->packets)
-            printf(" [%llu packets]", (unsigned long long)r->packets);
-        printf("\n");
-    }
-    if (*f->detail)
-        printf("          %s\n", text_vis(v, f->detail));
-    if (*f->logging)
-        printf("          logging: %s\n", text_vis(v, f->logging));
-}
-
 /* Prints the results for people, every string from the system in its
  * visible form (a process name can hold terminal escapes). */
-static void print_human(const struct check_opts *o, const char *pbid, const struct listener_result *l,
-                        const struct service_result *s, const struct firewall_result *f)
+static void print_human(const struct check_opts *o, const char *pbid, const struct check_result *res)
 {
     struct text_vis v = { 0 };
     printf("Checks for %s, TCP port", pbid ? text_vis(&v, pbid) : "the given ports");
     for (size_t i = 0; i < o->nports; i++)
         printf("%s%u", i ? "," : " ", o->ports[i]);
     printf("\n\n");
-    print_listener(l, &v);
-    printf("Service   %-14s %s [%s]\n", probe_service_state_name(s->state), text_vis(&v, s->summary),
-           text_vis(&v, s->manager));
-    if (s->state == SERVICE_UNKNOWN)
-        printf("          %s\n", text_vis(&v, s->detail));
-    print_firewall(f, o->nports, &v);
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++)
+        check_kind(id)->print(&res[id], o->nports, &v);
     printf("Sandbox   %-14s %s\n", sandbox_state(), sandbox_detail());
     text_vis_free(&v);
+}
+
+/* The results as `check --json`'s object: the playbook, the ports, one
+ * object per check (with the time it took) and the sandbox. */
+static json_t *results_json(const struct check_opts *o, const char *pbid, const struct check_result *res,
+                            const double *ms)
+{
+    json_t *ports = json_array();
+    for (size_t i = 0; i < o->nports; i++)
+        json_array_append_new(ports, json_integer(o->ports[i]));
+    json_t *root = json_pack("{s:s?, s:o}", "playbook", pbid, "ports", ports);
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
+        const struct check_kind *k = check_kind(id);
+        json_t *one = k->json(&res[id]);
+        if (k->json_check)
+            k->json_check(one, &res[id]);
+        json_object_set_new(root, check_name(id), with_elapsed(one, ms[id]));
+    }
+    json_object_set_new(root, "sandbox", json_pack("{s:s, s:s}", "state", sandbox_state(), "detail",
+                                                     sandbox_detail()));
+    return root;
+}
+
+/* The exit status the results call for: 1 when a check found a problem, else
+ * 3 when one could not run for want of a privilege (stderr says which), else 0. */
+static int results_status(const struct check_result *res)
+{
+    char why[TEXT_VISIBLE_SIZE(256)];
+    int problem = 0, priv = 0;
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
+        problem |= check_kind(id)->problem(&res[id]);
+        priv |= check_kind(id)->lacks_privilege(&res[id]);
+    }
+    if (problem)
+        return 1;
+    for (uint32_t id = 0; priv && id < CHECK_NKINDS; id++)
+        if (check_kind(id)->lacks_privilege(&res[id]))
+            fprintf(stderr, "tshoot check: %s: %s\n", check_name(id),
+                    text_visible(why, sizeof why, check_kind(id)->detail(&res[id])));
+    return priv ? 3 : 0;
 }
 
 /* Prints "tshoot check: CAUSE" (or WHAT) on stderr, releases CAUSE and
@@ -305,16 +280,14 @@ int cmd_check(int argc, char **argv)
         return usage("the playbook names no port");
     }
 
-    struct listener_result l;
-    struct service_result s;
-    struct firewall_result f;
-    double t0 = now_ms();
-    privsep_listener(o.ports, o.nports, process, &l);
-    double t1 = now_ms();
-    privsep_service(service, process, &s);
-    double t2 = now_ms();
-    privsep_firewall(o.ports, o.nports, &f);
-    double t3 = now_ms();
+    static struct check_result res[CHECK_NKINDS];    /* tens of KiB: not on the stack */
+    double ms[CHECK_NKINDS];
+    struct check_input in = { o.ports, o.nports, service, process };
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
+        double t0 = now_ms();
+        privsep_check(id, &in, &res[id]);
+        ms[id] = now_ms() - t0;
+    }
 
     struct trace_list tl;
     memset(&tl, 0, sizeof tl);
@@ -324,7 +297,7 @@ int cmd_check(int argc, char **argv)
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         if (!o.json) {
-            print_human(&o, have_pb ? pb.id : NULL, &l, &s, &f);
+            print_human(&o, have_pb ? pb.id : NULL, res);
             printf("\nTracing SYNs to the port for %u s (its own table inet tshoot_trace_PID, removed afterwards)...\n",
                    o.trace_seconds);
             fflush(stdout);
@@ -343,15 +316,7 @@ int cmd_check(int argc, char **argv)
 
     privsep_stop();    /* every answer is in: the helper ends (and its trace table with it) */
     if (o.json) {
-        json_t *ports = json_array();
-        for (size_t i = 0; i < o.nports; i++)
-            json_array_append_new(ports, json_integer(o.ports[i]));
-        json_t *root = json_pack("{s:s?, s:o, s:o, s:o, s:o}", "playbook", have_pb ? pb.id : NULL, "ports", ports,
-                                 "listener", with_elapsed(with_scope(probe_json_listener(&l), &l), t1 - t0),
-                                 "service", with_elapsed(probe_json_service(&s), t2 - t1),
-                                 "firewall", with_elapsed(probe_json_firewall(&f), t3 - t2));
-        json_object_set_new(root, "sandbox", json_pack("{s:s, s:s}", "state", sandbox_state(), "detail",
-                                                         sandbox_detail()));
+        json_t *root = results_json(&o, have_pb ? pb.id : NULL, res, ms);
         if (o.trace_seconds) {
             json_t *arr = json_array();
             for (size_t i = 0; i < tl.n; i++) {
@@ -374,29 +339,11 @@ int cmd_check(int argc, char **argv)
         free(text);
         json_decref(root);
     } else if (!o.trace_seconds) {
-        print_human(&o, have_pb ? pb.id : NULL, &l, &s, &f);
+        print_human(&o, have_pb ? pb.id : NULL, res);
     }
     free(trace_cause);
     if (have_pb)
         playbook_free(&pb);
 
-    int unexpected = 0;
-    for (size_t i = 0; i < l.nsockets; i++)
-        unexpected |= l.sockets[i].pid >= 0 && !l.sockets[i].expected_owner;
-    int problem = l.state == LISTENER_NOT_LISTENING || l.state == LISTENER_LOOPBACK_ONLY || unexpected ||
-                  s.state == SERVICE_STOPPED || s.state == SERVICE_NOT_INSTALLED || f.state == FIREWALL_BLOCKED;
-    if (problem)
-        return 1;
-    int priv = (l.state == LISTENER_UNKNOWN && l.lacks_privilege) || (s.state == SERVICE_UNKNOWN && s.lacks_privilege) ||
-               (f.state == FIREWALL_UNKNOWN && f.lacks_privilege);
-    if (priv) {
-        if (l.state == LISTENER_UNKNOWN && l.lacks_privilege)
-            fprintf(stderr, "tshoot check: listener: %s\n", text_visible(why, sizeof why, l.detail));
-        if (s.state == SERVICE_UNKNOWN && s.lacks_privilege)
-            fprintf(stderr, "tshoot check: service: %s\n", text_visible(why, sizeof why, s.detail));
-        if (f.state == FIREWALL_UNKNOWN && f.lacks_privilege)
-            fprintf(stderr, "tshoot check: firewall: %s\n", text_visible(why, sizeof why, f.detail));
-        return 3;
-    }
-    return 0;
+    return results_status(res);
 }

@@ -13,8 +13,9 @@
 #include "playbook_check.h"
 
 static const char *const platform_names[PB_NPLATFORMS] = { "cmd", "powershell", "linux", "macos" };
-static const char *const check_names[] = { "", "listener", "service", "firewall", "capture", "trace" };
 static const char *const os_names[PB_NOS] = { "windows", "linux", "macos" };
+/* A step's check names: none, the polled checks of checks.h, then the two that stream. */
+static const char *const check_names[CHECK_NSTEPS + 1] = { "", CHECK_KINDS(CHECK_NAME_) "capture", "trace" };
 
 /* One [vars] entry, with its value for each OS expanded once and kept (so a
  * variable used many times costs one expansion, however it fans out). */
@@ -84,7 +85,24 @@ const char *playbook_platform_name(enum pb_platform p)
 /* The name of a check as written in playbooks ("" for none). */
 const char *playbook_check_name(enum pb_check c)
 {
-    return c <= PB_CHECK_TRACE ? check_names[c] : "?";
+    return (unsigned)c <= CHECK_NSTEPS ? check_names[c] : "?";
+}
+
+/* The step check named NAME, or PB_CHECK_NONE. */
+enum pb_check playbook_check_find(const char *name)
+{
+    for (int c = 1; name && c <= CHECK_NSTEPS; c++)
+        if (!strcmp(name, check_names[c]))
+            return (enum pb_check)c;
+    return PB_CHECK_NONE;
+}
+
+/* Every step check's name and a NULL. */
+void playbook_check_names(const char *names[CHECK_NSTEPS + 1])
+{
+    for (int c = 1; c <= CHECK_NSTEPS; c++)
+        names[c - 1] = check_names[c];
+    names[CHECK_NSTEPS] = NULL;
 }
 
 /* The name of an OS as written in playbook keys. */
@@ -365,9 +383,7 @@ static void load_step(const struct loader *ld, const char *section, struct pb_st
     st->note = text(ld, section, "note");
     st->warning = text(ld, section, "warning");
     const char *check = raw(dict, section, "check");
-    for (int c = PB_CHECK_LISTENER; check && c <= PB_CHECK_TRACE; c++)
-        if (!strcmp(check, check_names[c]))
-            st->check = (enum pb_check)c;
+    st->check = playbook_check_find(check);
     for (int k = 1;; k++) {
         char key[64];
         snprintf(key, sizeof key, "cmd.%d.run", k);

@@ -286,8 +286,8 @@ static void check_value(const char *base, const char *value, int line, struct di
         }
     }
     if (!strcmp(base, "check")) {
-        static const char *const checks[] = { "listener", "service", "firewall", "capture",
-                                              "trace", NULL };
+        const char *checks[CHECK_NSTEPS + 1];
+        playbook_check_names(checks);
         if (!in_list(value, checks))
             unknown(d, line, "check", value, checks);
     } else if (!strcmp(base, "cmd.N.platform")) {

@@ -78,17 +78,26 @@ static int write_full(int fd, const void *buf, size_t n)
     return 0;
 }
 
+/* Whether request R carries ports: a trace, or a check whose kind needs them. */
+static int carries_ports(const struct privsep_request *r)
+{
+    const struct check_kind *k = check_kind(r->check);
+    return r->op == PRIVSEP_TRACE || (r->op == PRIVSEP_CHECK && k && k->needs_ports);
+}
+
 /* Whether R is a request the helpers accept. */
 int privsep_request_valid(const struct privsep_request *r, char *why, size_t n)
 {
     const char *bad = NULL;
     size_t len = strnlen(r->names, sizeof r->names);
     size_t plen = strnlen(r->processes, sizeof r->processes);
+    int save = r->op == PRIVSEP_SAVE_MD || r->op == PRIVSEP_SAVE_JSON;
     static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-, ";
-    if (r->op < PRIVSEP_LISTENER || r->op > PRIVSEP_SAVE_JSON)
+    if (r->op != PRIVSEP_CHECK && r->op != PRIVSEP_TRACE && !save)
         bad = "unknown request";
-    else if (r->op <= PRIVSEP_TRACE && r->op != PRIVSEP_SERVICE &&
-             (r->nports < 1 || r->nports > sizeof r->ports / sizeof r->ports[0]))
+    else if (r->op == PRIVSEP_CHECK && !check_kind(r->check))
+        bad = "unknown check";
+    else if (carries_ports(r) && (r->nports < 1 || r->nports > sizeof r->ports / sizeof r->ports[0]))
         bad = "bad port count";
     else if (r->op == PRIVSEP_TRACE && (r->seconds < 1 || r->seconds > MAX_TRACE_SECONDS))
         bad = "bad trace duration";
@@ -96,11 +105,11 @@ int privsep_request_valid(const struct privsep_request *r, char *why, size_t n)
         bad = "names not terminated";
     else if (strspn(r->names, allowed) != len || strspn(r->processes, allowed) != plen)
         bad = "names hold a character outside [A-Za-z0-9._@-, ]";
-    else if ((r->op == PRIVSEP_SAVE_MD || r->op == PRIVSEP_SAVE_JSON) && r->length > PRIVSEP_MAX_SAVE)
+    else if (save && r->length > PRIVSEP_MAX_SAVE)
         bad = "file too large";
-    else if (r->op != PRIVSEP_SAVE_MD && r->op != PRIVSEP_SAVE_JSON && r->length != 0)
+    else if (!save && r->length != 0)
         bad = "unexpected data";
-    for (uint32_t i = 0; !bad && r->op <= PRIVSEP_TRACE && i < r->nports; i++)
+    for (uint32_t i = 0; !bad && carries_ports(r) && i < r->nports; i++)
         if (r->ports[i] == 0)
             bad = "port 0";
     if (bad)
@@ -174,17 +183,13 @@ static void serve_checks(int fd)
     struct privsep_request r;
     char why[128];
     while (read_full(fd, &r, sizeof r) == 0 && privsep_request_valid(&r, why, sizeof why)) {
-        if (r.op == PRIVSEP_LISTENER) {
-            struct listener_result out;
-            probe_listener(r.ports, r.nports, r.names[0] ? r.names : NULL, &out);
-            write_full(fd, &out, sizeof out);
-        } else if (r.op == PRIVSEP_SERVICE) {
-            struct service_result out;
-            probe_service(r.names, r.processes[0] ? r.processes : NULL, &out);
-            write_full(fd, &out, sizeof out);
-        } else if (r.op == PRIVSEP_FIREWALL) {
-            struct firewall_result out;
-            probe_firewall(r.ports, r.nports, &out);
+        if (r.op == PRIVSEP_CHECK) {
+            struct check_result out;
+            struct check_input in = { r.ports, r.nports, r.names[0] ? r.names : NULL,
+                                      r.processes[0] ? r.processes : NULL };
+            memset(&out, 0, sizeof out);
+            out.id = r.check;
+            check_kind(r.check)->run(&in, &out);
             write_full(fd, &out, sizeof out);
         } else if (r.op == PRIVSEP_TRACE) {
             serve_trace(fd, &r);
@@ -443,9 +448,10 @@ int privsep_active(void)
     return checks_fd >= 0;
 }
 
-/* Fills a request for the check helper. */
+/* Fills a request for the check helper: OP, the ports, the service names
+ * and the expected programs. */
 static void make_request(struct privsep_request *r, uint32_t op, const uint16_t *ports, size_t nports,
-                         const char *names)
+                         const char *names, const char *processes)
 {
     memset(r, 0, sizeof *r);
     r->op = op;
@@ -453,6 +459,7 @@ static void make_request(struct privsep_request *r, uint32_t op, const uint16_t 
     if (ports)
         memcpy(r->ports, ports, r->nports * sizeof *ports);
     snprintf(r->names, sizeof r->names, "%s", names ? names : "");
+    snprintf(r->processes, sizeof r->processes, "%s", processes ? processes : "");
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -533,58 +540,29 @@ static int ask(const struct privsep_request *r, void *out, size_t n, const char 
     return rc;
 }
 
-/* Fills a check result whose helper did not answer: state unknown (0), WHY as
- * the detail and in the summary. */
-static void no_answer(char *summary, size_t slen, char *detail, size_t dlen, const char *why)
-{
-    snprintf(detail, dlen, "%s", why);
-    snprintf(summary, slen, "unknown: %s", why);
-}
-
-/* Listening sockets, through the helper when there is one. */
-void privsep_listener(const uint16_t *ports, size_t nports, const char *expected,
-                      struct listener_result *out)
+/* Runs check ID, through the helper when there is one. */
+void privsep_check(uint32_t id, const struct check_input *in, struct check_result *out)
 {
     struct privsep_request r;
     char why[128];
     const char *lost;
-    make_request(&r, PRIVSEP_LISTENER, ports, nports, expected);
+    make_request(&r, PRIVSEP_CHECK, in->ports, in->nports, in->service, in->process);
+    r.check = id;
+    memset(out, 0, sizeof *out);
+    out->id = id;
     if (!privsep_active() || !privsep_request_valid(&r, why, sizeof why)) {
-        probe_listener(ports, nports, expected, out);
-    } else if (ask(&r, out, sizeof *out, &lost) < 0) {
-        memset(out, 0, sizeof *out);
-        no_answer(out->summary, sizeof out->summary, out->detail, sizeof out->detail, lost);
+        check_kind(id)->run(in, out);
+        return;
     }
-}
-
-/* The service state, through the helper when there is one. */
-void privsep_service(const char *names, const char *processes, struct service_result *out)
-{
-    struct privsep_request r;
-    char why[128];
-    const char *lost;
-    make_request(&r, PRIVSEP_SERVICE, NULL, 0, names);
-    snprintf(r.processes, sizeof r.processes, "%s", processes ? processes : "");
-    if (!privsep_active() || !privsep_request_valid(&r, why, sizeof why)) {
-        probe_service(names, processes, out);
-    } else if (ask(&r, out, sizeof *out, &lost) < 0) {
-        memset(out, 0, sizeof *out);
-        no_answer(out->summary, sizeof out->summary, out->detail, sizeof out->detail, lost);
+    int rc = ask(&r, out, sizeof *out, &lost);
+    if (rc == 0 && out->id != id) {
+        rc = -1;
+        lost = HELPER_BAD;
     }
-}
-
-/* The firewall's decision, through the helper when there is one. */
-void privsep_firewall(const uint16_t *ports, size_t nports, struct firewall_result *out)
-{
-    struct privsep_request r;
-    char why[128];
-    const char *lost;
-    make_request(&r, PRIVSEP_FIREWALL, ports, nports, NULL);
-    if (!privsep_active() || !privsep_request_valid(&r, why, sizeof why)) {
-        probe_firewall(ports, nports, out);
-    } else if (ask(&r, out, sizeof *out, &lost) < 0) {
+    if (rc < 0) {
         memset(out, 0, sizeof *out);
-        no_answer(out->summary, sizeof out->summary, out->detail, sizeof out->detail, lost);
+        out->id = id;
+        check_kind(id)->unknown(out, lost);
     }
 }
 
@@ -623,7 +601,7 @@ int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     struct privsep_request r;
     char why[128];
     *cause = NULL;
-    make_request(&r, PRIVSEP_TRACE, ports, nports, NULL);
+    make_request(&r, PRIVSEP_TRACE, ports, nports, NULL, NULL);
     r.seconds = seconds;
     if (!privsep_active())
         return probe_trace(ports, nports, seconds, on_event, arg, cause);

@@ -183,12 +183,9 @@ static json_t *session_json(const struct session *s, const struct evidence *ev)
             json_object_set_new(o, e->kind == SESSION_COPY ? "command" : "text", json_string(e->text));
         json_array_append_new(events, o);
     }
-    if (ev->have_listener)
-        json_object_set_new(checks, "listener", probe_json_listener(&ev->listener));
-    if (ev->have_service)
-        json_object_set_new(checks, "service", probe_json_service(&ev->service));
-    if (ev->have_firewall)
-        json_object_set_new(checks, "firewall", probe_json_firewall(&ev->firewall));
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++)
+        if (ev->have[id])
+            json_object_set_new(checks, check_name(id), check_kind(id)->json(&ev->results[id]));
     return json_pack("{s:i, s:o, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}",
                      "tshoot_session", 1, "host", probe_json_string(s->host), "os", probe_json_string(s->os),
                      "started", iso(s->started, t1, sizeof t1), "saved", iso(time(NULL), t2, sizeof t2),
@@ -201,31 +198,11 @@ static json_t *session_json(const struct session *s, const struct evidence *ev)
 static void md_checks(FILE *f, const struct evidence *ev, struct text_vis *v)
 {
     fprintf(f, "\n## Checks\n\n");
-    if (ev->have_listener) {
-        fprintf(f, "- Listener: **%s**: %s\n", probe_listener_state_name(ev->listener.state), text_vis(v, ev->listener.summary));
-        for (size_t i = 0; i < ev->listener.nsockets; i++) {
-            const struct listener_socket *k = &ev->listener.sockets[i];
-            fprintf(f, "  - %s port %u: %s (pid %d, user %s)%s\n", text_vis(v, k->address), k->port, text_vis(v, k->process), k->pid,
-                    text_vis(v, k->user), k->expected_owner ? "" : ", not the expected program");
-        }
-    } else {
-        fprintf(f, "- Listener: not checked\n");
-    }
-    if (ev->have_service)
-        fprintf(f, "- Service %s: **%s** (%s): %s\n", text_vis(v, ev->service.name),
-                probe_service_state_name(ev->service.state), text_vis(v, ev->service.manager), text_vis(v, ev->service.summary));
-    else
-        fprintf(f, "- Service: not checked\n");
-    if (ev->have_firewall) {
-        fprintf(f, "- Firewall: **%s** (%s): %s\n", probe_firewall_state_name(ev->firewall.state),
-                text_vis(v, ev->firewall.backend), text_vis(v, ev->firewall.summary));
-        for (size_t i = 0; i < ev->firewall.nrules; i++) {
-            const struct firewall_rule *r = &ev->firewall.rules[i];
-            fprintf(f, "  - %s in table %s, chain %s, handle %ld: `%s` (%llu packets)\n", text_vis(v, r->verdict), text_vis(v, r->table),
-                    text_vis(v, r->chain), r->handle, text_vis(v, r->text), (unsigned long long)r->packets);
-        }
-    } else {
-        fprintf(f, "- Firewall: not checked\n");
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
+        if (ev->have[id])
+            check_kind(id)->markdown(f, &ev->results[id], v);
+        else
+            fprintf(f, "- %s: not checked\n", check_kind(id)->label);
     }
 }
 

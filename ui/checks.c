@@ -1,4 +1,4 @@
-/* checks.c: the listener, service and firewall checks run one after the other
+/* checks.c: the checks of the table (checks.h) run one after the other
  * in a worker thread; each result is published as soon as it is known and the
  * main loop is woken through a pipe. Only the main thread draws. */
 #include "ui_checks.h"
@@ -35,37 +35,24 @@ struct checks *checks_new(const struct playbook *pb)
     return c;
 }
 
-/* The worker: each check in turn, each result published as it comes. */
+/* The worker: each check of the table in turn, each result published as it comes. */
 static void *run_checks(void *arg)
 {
     struct checks *c = arg;
     const struct playbook *pb = c->pb;
     enum pb_os os = playbook_host_os();
-    struct listener_result lr;
-    struct service_result sr;
-    struct firewall_result fr;
+    struct check_input in = { pb->ports, pb->nports, pb->service[os], pb->process[os] };
+    struct check_result r;
 
-    privsep_listener(pb->ports, pb->nports, pb->process[os], &lr);
-    pthread_mutex_lock(&c->lock);
-    c->results.listener = lr;
-    c->results.have_listener = 1;
-    pthread_mutex_unlock(&c->lock);
-    notify_pipe_wake(c->pipe[1]);
-
-    privsep_service(pb->service[os] ? pb->service[os] : "", pb->process[os], &sr);
-    pthread_mutex_lock(&c->lock);
-    c->results.service = sr;
-    c->results.have_service = 1;
-    pthread_mutex_unlock(&c->lock);
-    notify_pipe_wake(c->pipe[1]);
-
-    privsep_firewall(pb->ports, pb->nports, &fr);
-    pthread_mutex_lock(&c->lock);
-    c->results.firewall = fr;
-    c->results.have_firewall = 1;
-    c->results.checking = 0;
-    pthread_mutex_unlock(&c->lock);
-    notify_pipe_wake(c->pipe[1]);
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
+        privsep_check(id, &in, &r);
+        pthread_mutex_lock(&c->lock);
+        c->results.results[id] = r;
+        c->results.have[id] = 1;
+        c->results.checking = id + 1 < CHECK_NKINDS;
+        pthread_mutex_unlock(&c->lock);
+        notify_pipe_wake(c->pipe[1]);
+    }
     return NULL;
 }
 
@@ -76,7 +63,7 @@ int checks_run(struct checks *c)
     int busy = c->results.checking;
     if (!busy) {
         c->results.checking = 1;
-        c->results.have_listener = c->results.have_service = c->results.have_firewall = 0;
+        memset(c->results.have, 0, sizeof c->results.have);
     }
     pthread_mutex_unlock(&c->lock);
     if (busy)
@@ -106,12 +93,8 @@ void checks_collect(struct checks *c, struct evidence *st)
     notify_pipe_drain(c->pipe[0]);
     pthread_mutex_lock(&c->lock);
     st->checking = c->results.checking;
-    st->have_listener = c->results.have_listener;
-    st->have_service = c->results.have_service;
-    st->have_firewall = c->results.have_firewall;
-    st->listener = c->results.listener;
-    st->service = c->results.service;
-    st->firewall = c->results.firewall;
+    memcpy(st->have, c->results.have, sizeof st->have);
+    memcpy(st->results, c->results.results, sizeof st->results);
     pthread_mutex_unlock(&c->lock);
 }
 

@@ -52,46 +52,41 @@ static const struct pb_scenario *cur_scenario(const struct wizard *w)
     return &w->pb->scenarios[w->scenario];
 }
 
+/* The table's check behind step check WHICH (the trace shows the firewall's), or NULL. */
+static const struct check_kind *step_kind(enum pb_check which, uint32_t *id)
+{
+    *id = which == PB_CHECK_TRACE ? CHECK_FIREWALL : (uint32_t)which - 1;
+    return which == PB_CHECK_NONE ? NULL : check_kind(*id);
+}
+
+/* Writes the capture's panel text into BUF; sets *bad when it found a problem. */
+static void capture_text(const struct evidence *st, char *buf, size_t n, int *bad)
+{
+    if (st->have_capture) {
+        const struct hs_counts *c = &st->capture.counts;
+        snprintf(buf, n, "%llu/%llu ok", (unsigned long long)c->by_class[HS_ESTABLISHED],
+                 (unsigned long long)c->total);
+        *bad = c->total > c->by_class[HS_ESTABLISHED];
+    } else {
+        snprintf(buf, n, "%s", st->capture_error[0] ? ui_word(W_UNAVAILABLE)
+                               : st->capture_source[0] ? ui_word(W_RUNNING) : ui_word(W_NOT_CHECKED));
+        *bad = st->capture_error[0] != 0;
+    }
+}
+
 /* Writes the panel text for one check into BUF; sets *bad when it found a problem. */
 static void check_text(const struct wizard *w, enum pb_check which, char *buf, size_t n, int *bad)
 {
     const struct evidence *st = &w->status;
+    uint32_t id;
+    const struct check_kind *k = step_kind(which, &id);
     *bad = 0;
     snprintf(buf, n, "%s", st->checking ? ui_word(W_RUNNING) : ui_word(W_NOT_CHECKED));
-    switch (which) {
-    case PB_CHECK_LISTENER:
-        if (st->have_listener) {
-            snprintf(buf, n, "%s", probe_listener_state_name(st->listener.state));
-            *bad = st->listener.state != LISTENER_LISTENING;
-        }
-        break;
-    case PB_CHECK_SERVICE:
-        if (st->have_service) {
-            snprintf(buf, n, "%s", probe_service_state_name(st->service.state));
-            *bad = st->service.state != SERVICE_RUNNING;
-        }
-        break;
-    case PB_CHECK_FIREWALL:
-    case PB_CHECK_TRACE:
-        if (st->have_firewall) {
-            snprintf(buf, n, "%s", probe_firewall_state_name(st->firewall.state));
-            *bad = st->firewall.state != FIREWALL_OPEN;
-        }
-        break;
-    case PB_CHECK_CAPTURE:
-        if (st->have_capture) {
-            const struct hs_counts *c = &st->capture.counts;
-            snprintf(buf, n, "%llu/%llu ok", (unsigned long long)c->by_class[HS_ESTABLISHED],
-                     (unsigned long long)c->total);
-            *bad = c->total > c->by_class[HS_ESTABLISHED];
-        } else {
-            snprintf(buf, n, "%s", st->capture_error[0] ? ui_word(W_UNAVAILABLE)
-                                   : st->capture_source[0] ? ui_word(W_RUNNING) : ui_word(W_NOT_CHECKED));
-            *bad = st->capture_error[0] != 0;
-        }
-        break;
-    default:
-        break;
+    if (which == PB_CHECK_CAPTURE) {
+        capture_text(st, buf, n, bad);
+    } else if (k && st->have[id]) {
+        snprintf(buf, n, "%s", k->state(&st->results[id]));
+        *bad = !k->ok(&st->results[id]);
     }
 }
 
@@ -99,16 +94,11 @@ static void check_text(const struct wizard *w, enum pb_check which, char *buf, s
 static const char *check_detail(const struct wizard *w, enum pb_check which)
 {
     const struct evidence *st = &w->status;
-    switch (which) {
-    case PB_CHECK_LISTENER: return st->have_listener ? st->listener.summary : NULL;
-    case PB_CHECK_SERVICE: return st->have_service ? st->service.summary : NULL;
-    case PB_CHECK_FIREWALL:
-    case PB_CHECK_TRACE: return st->have_firewall ? st->firewall.summary : NULL;
-    case PB_CHECK_CAPTURE:
-        return st->have_capture ? st->capture.summary
-             : st->capture_error[0] ? st->capture_error : NULL;
-    default: return NULL;
-    }
+    uint32_t id;
+    const struct check_kind *k = step_kind(which, &id);
+    if (which == PB_CHECK_CAPTURE)
+        return st->have_capture ? st->capture.summary : st->capture_error[0] ? st->capture_error : NULL;
+    return k && st->have[id] ? k->summary(&st->results[id]) : NULL;
 }
 
 /* Adds the paragraphs of BODY to D: the first one (FIRST set) or the rest. */
@@ -272,20 +262,39 @@ static uint64_t capture_lost(const struct wizard *w)
     return w->status.have_capture ? c->kernel_drops + c->iface_drops : 0;
 }
 
+/* The status panel's rows: one per check of the table, then the capture. */
+#define STATUS_ROWS (CHECK_NKINDS + 1)
+
+/* The label and value of status row I; sets *bad when it found a problem. */
+static const char *status_row(const struct wizard *w, size_t i, char *value, size_t n, int *bad)
+{
+    const struct check_kind *k = check_kind((uint32_t)i);
+    enum pb_check which = k ? (enum pb_check)(i + 1) : PB_CHECK_CAPTURE;
+    check_text(w, which, value, n, bad);
+    return k ? ui_pick(k->label, k->label_fr) : ui_word(W_CAPTURE);
+}
+
+/* The display width of the UTF-8 string S (its code points; the labels hold
+ * no wide characters). */
+static int label_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 /* Draws the status panel: one line per check and the capture, and the
  * packets lost to drops when there are any (the counts are then a floor). */
 static void draw_status(const struct wizard *w, int top, int width)
 {
-    static const struct { enum pb_check c; enum ui_word label; } rows[] = {
-        { PB_CHECK_LISTENER, W_LISTENER }, { PB_CHECK_SERVICE, W_SERVICE },
-        { PB_CHECK_FIREWALL, W_FIREWALL }, { PB_CHECK_CAPTURE, W_CAPTURE },
-    };
     put_s(top, 0, width, ui_word(W_CHECKS), A_BOLD | A_UNDERLINE);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < STATUS_ROWS; i++) {
         char value[128], line[256];
         int bad;
-        check_text(w, rows[i].c, value, sizeof value, &bad);
-        snprintf(line, sizeof line, "%-9s %s", ui_word(rows[i].label), value);
+        const char *label = status_row(w, i, value, sizeof value, &bad);
+        int pad = 9 - label_width(label);
+        snprintf(line, sizeof line, "%s%*s %s", label, pad > 0 ? pad : 0, "", value);
         int known = strcmp(value, ui_word(W_NOT_CHECKED)) && strcmp(value, ui_word(W_RUNNING));
         attr_t a = !known ? A_DIM : bad ? (term_color() ? COLOR_PAIR(3) | A_BOLD : A_BOLD)
                                         : (term_color() ? COLOR_PAIR(4) : A_NORMAL);
@@ -295,26 +304,21 @@ static void draw_status(const struct wizard *w, int top, int width)
     if (lost) {
         char line[128];
         snprintf(line, sizeof line, "%-9s %llu", ui_word(W_LOST), (unsigned long long)lost);
-        put_s(top + 5, 0, width, line, term_color() ? COLOR_PAIR(3) | A_BOLD : A_BOLD);
+        put_s(top + 1 + STATUS_ROWS, 0, width, line, term_color() ? COLOR_PAIR(3) | A_BOLD : A_BOLD);
     }
 }
 
 /* Draws the status panel squeezed into one line (narrow terminals). */
 static void draw_status_line(const struct wizard *w, int y, int cols)
 {
-    static const struct { enum pb_check c; enum ui_word label; } rows[] = {
-        { PB_CHECK_LISTENER, W_LISTENER }, { PB_CHECK_SERVICE, W_SERVICE },
-        { PB_CHECK_FIREWALL, W_FIREWALL }, { PB_CHECK_CAPTURE, W_CAPTURE },
-    };
     char line[512];
     size_t off = 0;
     line[0] = 0;
-    for (size_t i = 0; i < 4 && off < sizeof line; i++) {
+    for (size_t i = 0; i < STATUS_ROWS && off < sizeof line; i++) {
         char value[128];
         int bad;
-        check_text(w, rows[i].c, value, sizeof value, &bad);
-        off += (size_t)snprintf(line + off, sizeof line - off, "%s%s: %s", i ? " | " : "",
-                                ui_word(rows[i].label), value);
+        const char *label = status_row(w, i, value, sizeof value, &bad);
+        off += (size_t)snprintf(line + off, sizeof line - off, "%s%s: %s", i ? " | " : "", label, value);
     }
     if (capture_lost(w) && off < sizeof line)
         snprintf(line + off, sizeof line - off, " | %s: %llu", ui_word(W_LOST),
@@ -358,7 +362,7 @@ void screen_main_draw(struct wizard *w)
     draw_scenarios(w, COLS);
     if (left > 0) {
         int panel = left - 2;
-        int status_rows = capture_lost(w) ? 6 : 5;
+        int status_rows = 1 + STATUS_ROWS + (capture_lost(w) ? 1 : 0);
         draw_steps(w, top, height - status_rows - 1, panel);
         draw_status(w, top + height - status_rows, panel);
         mvvline(top, panel + 1, term_utf8() ? ACS_VLINE : '|', height);

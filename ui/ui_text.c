@@ -12,7 +12,6 @@ static int lang_fr;
 
 static const char *const words_en[W_NWORDS] = {
     [W_STEP] = "Step", [W_SCENARIO] = "Scenario", [W_CHECKS] = "Checks",
-    [W_LISTENER] = "Listener", [W_SERVICE] = "Service", [W_FIREWALL] = "Firewall",
     [W_CAPTURE] = "Capture", [W_NOT_CHECKED] = "not checked", [W_NOTE] = "Note",
     [W_WARNING] = "Warning", [W_DONE] = "done", [W_CHECK] = "Check",
     [W_HOST] = "host", [W_IFACE] = "capture", [W_EVIDENCE] = "evidence",
@@ -64,7 +63,6 @@ static const char *const words_en[W_NWORDS] = {
 
 static const char *const words_fr[W_NWORDS] = {
     [W_STEP] = "Étape", [W_SCENARIO] = "Scénario", [W_CHECKS] = "Vérifications",
-    [W_LISTENER] = "Écoute", [W_SERVICE] = "Service", [W_FIREWALL] = "Pare-feu",
     [W_CAPTURE] = "Capture", [W_NOT_CHECKED] = "non vérifié", [W_NOTE] = "Remarque",
     [W_WARNING] = "Attention", [W_DONE] = "fait", [W_CHECK] = "Vérification",
     [W_HOST] = "hôte", [W_IFACE] = "capture", [W_EVIDENCE] = "indices",
@@ -124,6 +122,12 @@ void ui_text_set_lang(const char *lang)
 const char *ui_word(enum ui_word w)
 {
     return lang_fr ? words_fr[w] : words_en[w];
+}
+
+/* EN or FR, whichever is the selected language. */
+const char *ui_pick(const char *en, const char *fr)
+{
+    return lang_fr ? fr : en;
 }
 
 /* The nearest ASCII for a code point a non-UTF-8 terminal cannot show. */

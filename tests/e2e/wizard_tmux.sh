@@ -83,6 +83,7 @@ t send-keys -t w q q
 
 start LANG=fr_FR.UTF-8 80 24
 expect "French: accents intact" "Étape 1/" "Scénario" "445"
+expect "French: the panel's labels are the check table's, aligned" "Vérifications" "Écoute    " "Pare-feu  " "Capture   "
 t send-keys -t w x
 expect "French: the explain overlay too" "Ce que montre la capture" "Tentative 1 sur 1"
 t send-keys -t w Escape

@@ -17,7 +17,8 @@ static struct privsep_request good(void)
 {
     struct privsep_request r;
     memset(&r, 0, sizeof r);
-    r.op = PRIVSEP_LISTENER;
+    r.op = PRIVSEP_CHECK;
+    r.check = CHECK_LISTENER;
     r.nports = 1;
     r.ports[0] = 445;
     strcpy(r.names, "smbd, samba");
@@ -39,7 +40,7 @@ static void valid_requests_pass(void **state)
     char why[128];
     struct privsep_request r = good();
     assert_true(privsep_request_valid(&r, why, sizeof why));
-    r.op = PRIVSEP_SERVICE;
+    r.check = CHECK_SERVICE;
     r.nports = 0;
     assert_true(privsep_request_valid(&r, why, sizeof why));
     r = good();
@@ -60,6 +61,14 @@ static void anything_else_is_refused(void **state)
     r.op = 99;
     refused(&r, "unknown request");
     r = good();
+    r.check = CHECK_NKINDS;
+    refused(&r, "unknown check");
+    r.check = UINT32_MAX;
+    refused(&r, "unknown check");
+    r = good();
+    r.op = 0;
+    refused(&r, "unknown request");
+    r = good();
     strcpy(r.names, "../../etc/shadow");
     refused(&r, "outside");
     r = good();
@@ -69,7 +78,7 @@ static void anything_else_is_refused(void **state)
     strcpy(r.names, "$(id)");
     refused(&r, "outside");
     r = good();
-    r.op = PRIVSEP_SERVICE;
+    r.check = CHECK_SERVICE;
     strcpy(r.processes, "postgres`id`");
     refused(&r, "outside");
     r = good();
@@ -97,6 +106,21 @@ static void anything_else_is_refused(void **state)
     r = good();
     r.length = 5;
     refused(&r, "unexpected data");
+}
+
+/* Every check of the table is a request the helper accepts, with ports when
+ * its kind needs them, and refuses without them. */
+static void every_check_of_the_table_passes(void **state)
+{
+    (void)state;
+    char why[128];
+    for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
+        struct privsep_request r = good();
+        r.check = id;
+        assert_true(privsep_request_valid(&r, why, sizeof why));
+        r.nports = 0;
+        assert_int_equal(privsep_request_valid(&r, why, sizeof why), !check_kind(id)->needs_ports);
+    }
 }
 
 /* Whether the parser child cannot run here: as root under valgrind, it
@@ -166,6 +190,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_requests_pass),
         cmocka_unit_test(anything_else_is_refused),
+        cmocka_unit_test(every_check_of_the_table_passes),
         cmocka_unit_test(playbook_in_two_steps),
         cmocka_unit_test(bad_playbook_names_its_line),
     };
