@@ -9,13 +9,8 @@
  * touched, and the rd*() helpers are only called on offsets just checked.
  * The IP total length / payload length narrows the span (so Ethernet padding
  * is not taken for TCP options) but never widens it past the captured bytes. */
-#ifdef _WIN32
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#else
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#endif
 #include <stdio.h>
 #include <string.h>
 
