@@ -28,6 +28,10 @@ int osdep_random(void *buf, size_t len, char **cause);
  * (capture_default_iface()). */
 const char *osdep_default_iface(void);
 
+/* Whether this system's libpcap numbers DLT_LOOP 12 (OpenBSD), where the
+ * others give 12 to DLT_RAW (DECODE_DLT_RAW_BSD): 1 or 0. */
+int osdep_dlt12_is_loop(void);
+
 /* Makes live capture possible before the first pcap call: loads Npcap on
  * Windows, nothing elsewhere. 0, or -1 with *CAUSE (malloc'd). */
 int osdep_capture_prepare(char **cause);

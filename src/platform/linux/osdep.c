@@ -52,6 +52,12 @@ const char *osdep_default_iface(void)
     return "any";
 }
 
+/* Linux numbers DLT_RAW 12. */
+int osdep_dlt12_is_loop(void)
+{
+    return 0;
+}
+
 /* libpcap is linked: nothing to load. */
 int osdep_capture_prepare(char **cause)
 {

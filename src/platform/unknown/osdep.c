@@ -39,6 +39,17 @@ const char *osdep_default_iface(void)
     return NULL;
 }
 
+/* OpenBSD's libpcap numbers DLT_LOOP 12 (and DLT_RAW 14); the others
+ * number DLT_RAW 12. */
+int osdep_dlt12_is_loop(void)
+{
+#ifdef __OpenBSD__
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 /* libpcap is linked: nothing to load. */
 int osdep_capture_prepare(char **cause)
 {

@@ -31,6 +31,12 @@ const char *osdep_default_iface(void)
     return NULL;
 }
 
+/* Npcap numbers DLT_RAW 12. */
+int osdep_dlt12_is_loop(void)
+{
+    return 0;
+}
+
 /* Loads Npcap's wpcap.dll: without it tshoot still checks and lints. */
 int osdep_capture_prepare(char **cause)
 {
