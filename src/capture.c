@@ -666,7 +666,8 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
     }
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, osdep_interrupt_setup);
-    /* Npcap is loaded at run time: without it tshoot still checks and lints */
+    /* what live capture needs first (Windows: Npcap, loaded at run time so that
+       without it tshoot still checks and lints) */
     char *prep_cause = NULL;
     if (osdep_capture_prepare(&prep_cause) < 0) {
         set_cause(cause, "%s", prep_cause ? prep_cause : "live capture is not possible here");
