@@ -33,6 +33,10 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(INI_LIBS) -lpt
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS)
 
 CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/platform/$(PLATFORM)/*.c)
+# what the POSIX platforms share (src/platform/posix/: /dev/urandom, the read interrupt)
+ifneq ($(PLATFORM),windows)
+  CORE_SRC += $(wildcard src/platform/posix/*.c)
+endif
 UI_SRC   := $(wildcard ui/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -153,9 +157,10 @@ FUZZ_CFLAGS   = -std=c11 -Wall -Wextra $(FUZZ_SAN) $(CPPFLAGS) $(PKG_CFLAGS)
 FUZZ_TARGETS ?= decode pcapfile playbook nftjson
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The sources each target links (a module that gains a dependency adds it here).
-FUZZ_SRC_decode   := src/decode.c src/tracker.c src/verdict.c src/siphash.c
+FUZZ_OSDEP        := src/platform/$(PLATFORM)/osdep.c src/platform/posix/posix.c
+FUZZ_SRC_decode   := src/decode.c src/tracker.c src/verdict.c src/siphash.c $(FUZZ_OSDEP)
 FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/capture.c src/atomic_file.c
-FUZZ_SRC_playbook := src/playbook.c src/playbook_check.c src/playbook_find.c src/ini_scan.c src/diag.c src/lang.c
+FUZZ_SRC_playbook := src/playbook.c src/playbook_check.c src/playbook_find.c src/ini_scan.c src/diag.c src/lang.c $(FUZZ_OSDEP)
 FUZZ_SRC_nftjson  := src/probe_parse.c src/text.c src/platform/linux/parse_nft_json.c src/platform/linux/parse_iptables.c src/platform/linux/parse_firewall.c
 FUZZ_ALL_SRC := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t))))
 FUZZ_OBJ     := $(FUZZ_ALL_SRC:%.c=$(FUZZ_BUILD)/%.o)

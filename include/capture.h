@@ -135,7 +135,8 @@ struct tracker;
  * (capture_wait()); NULL before. Owned by the capture. */
 const struct tracker *capture_tracker(const struct capture *c);
 
-/* Writes the default live interface into BUF: `any` on Linux, elsewhere the
+/* Writes the default live interface into BUF: the system's own
+ * (osdep_default_iface(): `any` on Linux), elsewhere the
  * first interface that is up, not loopback and has an address; returns BUF,
  * or NULL with *cause when there is none. */
 char *capture_default_iface(char *buf, size_t len, char **cause);

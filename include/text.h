@@ -15,9 +15,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* MinGW's stdio (with __USE_MINGW_ANSI_STDIO) follows C99, %zu included. */
-#if defined(__MINGW32__)
-#define TEXT_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+/* The printf dialect for format checks: MinGW's stdio names its own
+ * (gnu_printf with __USE_MINGW_ANSI_STDIO: C99, %zu included). */
+#ifdef __MINGW_PRINTF_FORMAT
+#define TEXT_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
 #else
 #define TEXT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #endif

@@ -39,7 +39,6 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -51,10 +50,8 @@
 
 #include "atomic_file.h"
 #include "capture.h"
-#ifdef _WIN32
-#include "probe_windows.h"
-#endif
 #include "decode.h"
+#include "osdep.h"
 #include "tracker.h"
 #include "verdict.h"
 
@@ -651,28 +648,6 @@ capture_main(void *arg)
     return NULL;
 }
 
-#ifndef _WIN32
-/* SIGUSR2 only interrupts the capture thread's read(): no SA_RESTART. */
-static void
-on_interrupt(int sig)
-{
-    (void)sig;
-}
-#endif
-
-/* Installs the SIGUSR2 handler once per process (POSIX only). */
-static void
-install_interrupt(void)
-{
-#ifndef _WIN32
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR2, &sa, NULL);
-#endif
-}
-
 /* Opens the source of CFG: the live handle with its filter, or the capture file. */
 struct capture *
 capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
@@ -690,17 +665,16 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
         return NULL;
     }
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, install_interrupt);
-#ifdef _WIN32
-    /* Npcap is loaded at run time: without it tshoot still checks and lints */
-    char *npcap_cause = NULL;
-    if (npcap_load(&npcap_cause) < 0) {
-        set_cause(cause, "%s", npcap_cause ? npcap_cause : "Npcap is not installed");
-        free(npcap_cause);
+    pthread_once(&once, osdep_interrupt_setup);
+    /* what live capture needs first (Windows: Npcap, loaded at run time so that
+       without it tshoot still checks and lints) */
+    char *prep_cause = NULL;
+    if (osdep_capture_prepare(&prep_cause) < 0) {
+        set_cause(cause, "%s", prep_cause ? prep_cause : "live capture is not possible here");
+        free(prep_cause);
         *exit_code = 3;
         return NULL;
     }
-#endif
     c = calloc(1, sizeof *c);
     if (c == NULL) {
         set_cause(cause, "out of memory");
@@ -897,10 +871,8 @@ capture_interrupt(struct capture *c)
     atomic_store(&c->stop, 1);
     if (c->live && c->p != NULL)
         pcap_breakloop(c->p);
-#ifndef _WIN32
     else if (!c->live)
-        pthread_kill(c->thread, SIGUSR2);   /* a read of a pipe that never ends */
-#endif
+        osdep_interrupt(c->thread);   /* a read of a pipe that never ends */
 }
 
 /* The tracker, once the thread has ended. */
@@ -915,15 +887,16 @@ capture_tracker(const struct capture *c)
     return t;
 }
 
-/* The default live interface: `any` on Linux, else the first up one with an address. */
+/* The default live interface: the system's own (`any` on Linux), else the
+ * first up one with an address. */
 char *
 capture_default_iface(char *buf, size_t len, char **cause)
 {
-#ifdef __linux__
-    (void)cause;
-    snprintf(buf, len, "any");
-    return buf;
-#else
+    const char *own = osdep_default_iface();
+    if (own != NULL) {
+        snprintf(buf, len, "%s", own);
+        return buf;
+    }
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     pcap_if_t *all, *d;
 
@@ -941,7 +914,6 @@ capture_default_iface(char *buf, size_t len, char **cause)
     pcap_freealldevs(all);
     set_cause(cause, "no interface is up with an address (name one with -i)");
     return NULL;
-#endif
 }
 
 /* This machine's addresses (live captures only). */

@@ -9,17 +9,13 @@
  * touched, and the rd*() helpers are only called on offsets just checked.
  * The IP total length / payload length narrows the span (so Ethernet padding
  * is not taken for TCP options) but never widens it past the captured bytes. */
-#ifdef _WIN32
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#else
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#endif
 #include <stdio.h>
 #include <string.h>
 
 #include "decode.h"
+#include "osdep.h"
 
 /* A window of captured bytes: reads must stay below len. */
 struct span {
@@ -507,15 +503,13 @@ decode_frame_ports(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirel
     case DECODE_DLT_LOOP:
         r = decode_loop(&s, 1, out, pm);
         break;
-#ifdef __OpenBSD__
-    case 12:    /* OpenBSD's DLT_LOOP is 12 (its DLT_RAW is 14) */
-        r = decode_loop(&s, 1, out, pm);
-        break;
-#else
     case DECODE_DLT_RAW_BSD:
-#endif
     case DECODE_DLT_RAW_OPENBSD:
     case DECODE_DLT_LINKTYPE_RAW:
+        if (dlt == DECODE_DLT_RAW_BSD && osdep_dlt12_is_loop()) {
+            r = decode_loop(&s, 1, out, pm);    /* OpenBSD's DLT_LOOP is 12 (its DLT_RAW is 14) */
+            break;
+        }
         r = !span_has(&s, 0, 1) ? DECODE_TRUNCATED
             : (data[0] >> 4) == 4 ? decode_ipv4(&s, out, 0, pm)
             : (data[0] >> 4) == 6 ? decode_ipv6(&s, out, 0, pm) : DECODE_NOT_IP;

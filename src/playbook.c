@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "ini_scan.h"
+#include "osdep.h"
 #include "playbook_check.h"
 
 static const char *const platform_names[PB_NPLATFORMS] = { "cmd", "powershell", "linux", "macos" };
@@ -111,16 +112,14 @@ const char *playbook_os_name(enum pb_os os)
     return os < PB_NOS ? os_names[os] : "?";
 }
 
-/* The OS this binary was built for. */
+/* The OS this binary was built for (osdep_os_name()). */
 enum pb_os playbook_host_os(void)
 {
-#if defined(_WIN32)
-    return PB_OS_WINDOWS;
-#elif defined(__APPLE__)
-    return PB_OS_MACOS;
-#else
+    const char *name = osdep_os_name();
+    for (enum pb_os os = 0; os < PB_NOS; os++)
+        if (strcmp(name, os_names[os]) == 0)
+            return os;
     return PB_OS_LINUX;
-#endif
 }
 
 /* The raw value of SECTION:KEY, or NULL. */

@@ -20,13 +20,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <linux/capability.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#endif
 
 #include "atomic_file.h"
+#include "osdep.h"
 #include "sandbox.h"
 #include "user_file.h"
 
@@ -243,20 +239,6 @@ static int target_ids(uid_t *uid, gid_t *gid)
     return 0;
 }
 
-/* Closes every descriptor above 2 but KEEP. */
-static void close_besides(int keep)
-{
-#ifdef __linux__
-    if (keep > 3)
-        close_range(3, (unsigned)keep - 1, 0);
-    close_range((unsigned)keep + 1, ~0U, 0);
-#else
-    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
-        if (fd != keep)
-            close((int)fd);
-#endif
-}
-
 /* Helper side: stdin, stdout and stderr on /dev/null, and every other
  * descriptor but FD closed (the other helper's socket, the wizard's files), so
  * a helper that dies closes the only copy of its socket. Returns FD's number. */
@@ -270,38 +252,9 @@ static int keep_only(int fd)
         dup2(null, 1);
         dup2(null, 2);
     }
-    close_besides(fd);
+    osdep_close_fds_except(fd);
     return fd;
 }
-
-#ifdef __linux__
-/* What the checks helper and the nft/iptables it runs need: nftables and
- * netlink (NET_ADMIN), iptables-legacy's raw sockets (NET_RAW), and the
- * owners of sockets in other users' /proc/PID/fd (DAC_READ_SEARCH, SYS_PTRACE). */
-#define CHECKS_CAPS ((1ULL << CAP_NET_ADMIN) | (1ULL << CAP_NET_RAW) | (1ULL << CAP_DAC_READ_SEARCH) | \
-                     (1ULL << CAP_SYS_PTRACE))
-
-/* Checks helper side: keeps only CHECKS_CAPS, in its own sets and in the
- * bounding set its children (still uid 0) inherit, with no_new_privs. */
-static void restrict_checks_helper(void)
-{
-    for (int cap = 0; cap < 64; cap++)
-        if (!(CHECKS_CAPS & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
-            break;
-    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-    struct __user_cap_data_struct d[2];
-    memset(d, 0, sizeof d);
-    d[0].effective = d[0].permitted = (uint32_t)CHECKS_CAPS;
-    d[1].effective = d[1].permitted = (uint32_t)(CHECKS_CAPS >> 32);
-    syscall(SYS_capset, &h, d);
-    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-}
-#else
-/* No capabilities to narrow on this system. */
-static void restrict_checks_helper(void)
-{
-}
-#endif
 
 /* Forks one helper serving socket end FD: the checks helper, or the report
  * helper when BASE is set. */
@@ -311,9 +264,7 @@ static pid_t fork_helper(int fd, const char *base)
     if (pid != 0)
         return pid;
     fd = keep_only(fd);
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
+    osdep_die_with_parent();
     signal(SIGINT, SIG_IGN);    /* Ctrl-C and Ctrl-\ are for the wizard, which then saves and closes the socket */
     signal(SIGQUIT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
@@ -327,7 +278,7 @@ static pid_t fork_helper(int fd, const char *base)
             serve_saves(fd, base);
         free(cause);
     } else {
-        restrict_checks_helper();
+        osdep_restrict_checks_helper();
         serve_checks(fd);
     }
     probe_trace_cleanup();
@@ -365,48 +316,6 @@ int privsep_start(const char *report_base, char **cause)
     return 0;
 }
 
-#ifdef __linux__
-/* Empties the bounding set as far as this thread may (it takes CAP_SETPCAP). */
-static void drop_bounding(void)
-{
-    for (int cap = 0; cap < 64; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno == EINVAL)
-            break;
-}
-
-/* Reads (SET 0) or empties (SET 1) this thread's effective, permitted and
- * inheritable sets; with SET 0, whether any capability is held. -1 on error. */
-static int capabilities(int set)
-{
-    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-    struct __user_cap_data_struct d[2];
-    memset(d, 0, sizeof d);
-    if (set)
-        return (int)syscall(SYS_capset, &h, d);
-    if (syscall(SYS_capget, &h, d) < 0)
-        return -1;
-    return (d[0].effective | d[1].effective | d[0].permitted | d[1].permitted | d[0].inheritable |
-            d[1].inheritable) != 0;
-}
-#endif
-
-/* Clears the ambient, effective, permitted and inheritable sets and sets
- * no_new_privs, then checks that nothing is left. 0, or -1 with *cause. */
-static int lose_capabilities(char **cause)
-{
-#ifdef __linux__
-    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    if (capabilities(1) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || capabilities(0) != 0) {
-        if (asprintf(cause, "cannot give up the capabilities: %s", strerror(errno)) < 0)
-            *cause = NULL;
-        return -1;
-    }
-#else
-    (void)cause;
-#endif
-    return 0;
-}
-
 /* Gives up root, or the file capabilities of a setcap install, for good in
  * this process: call it while this is the only thread, as capabilities and
  * no_new_privs are per thread and new threads inherit them. */
@@ -415,24 +324,20 @@ int privsep_drop(char **cause)
     uid_t uid;
     gid_t gid;
     *cause = NULL;
-#ifdef __linux__
-    if (geteuid() != 0 && capabilities(0) == 1) {
-        drop_bounding();     /* as far as allowed: without CAP_SETPCAP, it stays */
-        return lose_capabilities(cause);
+    if (geteuid() != 0 && osdep_holds_caps()) {
+        osdep_drop_bounding();     /* as far as allowed: without CAP_SETPCAP, it stays */
+        return osdep_lose_caps(cause);
     }
-#endif
     if (geteuid() != 0)
         return 0;
     target_ids(&uid, &gid);
-#ifdef __linux__
-    drop_bounding();
-#endif
+    osdep_drop_bounding();
     if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
         if (asprintf(cause, "cannot give up root: %s", strerror(errno)) < 0)
             *cause = NULL;
         return -1;
     }
-    if (lose_capabilities(cause) < 0)
+    if (osdep_lose_caps(cause) < 0)
         return -1;
     if (setuid(0) == 0 || geteuid() == 0) {
         if (asprintf(cause, "root could be taken back after dropping it: refusing to go on") < 0)

@@ -97,14 +97,22 @@ static void capture_failed(struct wizard *w, const char *cause)
     snprintf(w->status.capture_error, sizeof w->status.capture_error, "%s", cause ? cause : "no capture");
 }
 
-/* Opens the capture from FILE (at its own pace with REALTIME) or live on IFACE,
- * and as the user the evidence file EVIDENCE, into *EV; nothing is read yet
- * (capture_open()). On failure the reason goes to the panel. */
+/* Opens the capture from FILE (at its own pace with REALTIME) or live on IFACE
+ * (NULL: the system's default, capture_default_iface()), and as the user the
+ * evidence file EVIDENCE, into *EV; nothing is read yet (capture_open()). On
+ * failure the reason goes to the panel. */
 static struct capture *open_capture(struct wizard *w, const char *iface, const char *file, int realtime,
                                     int full_packets, const char *evidence, FILE **ev)
 {
+    char defiface[64];
+    char *cause = NULL;
+    if (file == NULL && iface == NULL && (iface = capture_default_iface(defiface, sizeof defiface, &cause)) == NULL) {
+        capture_failed(w, cause);
+        free(cause);
+        return NULL;
+    }
     struct capture_config cfg = {
-        .iface = file ? NULL : (iface ? iface : "any"),
+        .iface = file ? NULL : iface,
         .file = file,
         .ports = w->pb->ports,
         .nports = w->pb->nports,
@@ -116,7 +124,6 @@ static struct capture *open_capture(struct wizard *w, const char *iface, const c
         .evidence_max = EVIDENCE_MAX_BYTES,
     };
     int code;
-    char *cause = NULL;
     struct capture *c = capture_open(&cfg, &code, &cause);
     if (c && evidence && !(*ev = user_file_fopen(evidence, &cause))) {
         capture_stop(c);

@@ -3,11 +3,13 @@
  * live capture would give, byte for byte, go through decode_frame() and the
  * tracker, and give the classes and verdict codes of DESIGN.md. Catches
  * what differs on Windows: Winsock's inet_ntop/inet_pton behind
- * decode_addr_str/parse, 32-bit long, the C runtime's printf. */
+ * decode_addr_str/parse, 32-bit long, the C runtime's printf. Then the
+ * platform seam as Windows implements it (src/platform/windows/osdep.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
+#include "osdep.h"
 #include "tracker.h"
 #include "verdict.h"
 #include "tharness.h"
@@ -118,9 +120,30 @@ static void test_tracker(void)
     tracker_free(t);
 }
 
+/* osdep.h on Windows: the OS name playbooks use, RtlGenRandom, no `any`
+ * device, link type 12 as DLT_RAW, no capabilities. */
+static void test_osdep(void)
+{
+    CHECK_STR(osdep_os_name(), "windows");
+    unsigned char a[32], b[32];
+    char *cause = NULL;
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    CHECK_INT(osdep_random(a, sizeof a, &cause), 0);
+    CHECK_INT(osdep_random(b, sizeof b, &cause), 0);
+    CHECK(cause == NULL);
+    CHECK(memcmp(a, b, sizeof a) != 0);
+    CHECK(osdep_default_iface() == NULL);
+    CHECK_INT(osdep_dlt12_is_loop(), 0);
+    CHECK_INT(osdep_holds_caps(), 0);
+    CHECK_INT(osdep_lose_caps(&cause), 0);
+    free(cause);
+}
+
 int main(void)
 {
     test_decode();
     test_tracker();
+    test_osdep();
     return t_report("test_win_core");
 }
