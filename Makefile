@@ -159,7 +159,7 @@ FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The sources each target links (a module that gains a dependency adds it here).
 FUZZ_OSDEP        := src/platform/$(PLATFORM)/osdep.c src/platform/posix/posix.c
 FUZZ_SRC_decode   := src/decode.c src/tracker.c src/verdict.c src/siphash.c $(FUZZ_OSDEP)
-FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/capture.c src/atomic_file.c
+FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/capture.c src/atomic_file.c src/util.c
 FUZZ_SRC_playbook := src/playbook.c src/playbook_check.c src/playbook_find.c src/ini_scan.c src/diag.c src/lang.c $(FUZZ_OSDEP)
 FUZZ_SRC_nftjson  := src/probe_parse.c src/text.c src/platform/linux/parse_nft_json.c src/platform/linux/parse_iptables.c src/platform/linux/parse_firewall.c
 FUZZ_ALL_SRC := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t))))

@@ -1,6 +1,7 @@
 /* atomic_file.c: whole-or-nothing file replacement that never follows a
  * symlink (see atomic_file.h) and mkdir -p. */
 #include "atomic_file.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,21 +74,6 @@ static int create_tmp(int dfd, const char *name, char *tmp, size_t len)
     return -1;
 }
 
-/* Writes the N bytes of DATA to FD; 0, or -1 with errno. */
-static int write_all(int fd, const char *data, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, data, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        data += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Makes a new file at PATH holding DATA (N bytes) and renames it into place;
  * with KEEP, the descriptor stays open and is returned, else 0. -1 with *cause. */
 static int replace(const char *path, const char *data, size_t n, int keep, char **cause)
@@ -104,7 +90,7 @@ static int replace(const char *path, const char *data, size_t n, int keep, char 
         close(dfd);
         return rc;
     }
-    if (write_all(fd, data, n) < 0 || fsync(fd) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
+    if (util_write_full(fd, data, n) < 0 || fsync(fd) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
         int rc = fail(path, cause);
         close(fd);
         unlinkat(dfd, tmp, 0);

@@ -39,7 +39,6 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +53,7 @@
 #include "osdep.h"
 #include "tracker.h"
 #include "verdict.h"
+#include "util.h"
 
 #define PUBLISH_NS     100000000LL  /* snapshot period */
 #define PENDING_US     1000000u     /* live: a lone SYN this young may still get its answer */
@@ -78,7 +78,7 @@ struct capture {
     uint64_t evidence_max;      /* bytes of evidence records at most (0: no limit) */
     uint64_t evidence_bytes;    /* written so far */
     int evidence_full;          /* the limit was reached: nothing more is written */
-    int64_t replay_start_ns;    /* now_ns() when the replay began */
+    int64_t replay_start_ns;    /* util_now_ns() when the replay began */
     int64_t replay_due_ns;      /* when the next packet is due, from the start */
     int64_t replay_last_ts;     /* the previous packet's time stamp, ns (0: none yet) */
 
@@ -110,30 +110,6 @@ struct capture {
     int error_code;
     int truncated;
 };
-
-/* Formats a malloc'd message into *CAUSE (when CAUSE is not NULL). */
-static void
-set_cause(char **cause, const char *fmt, ...)
-{
-    va_list ap;
-    char buf[512];
-
-    if (cause == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    *cause = strdup(buf);
-}
-
-/* Monotonic clock in nanoseconds (coarse is enough for a 100 ms period). */
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* The DESIGN.md name of a class. */
 const char *
@@ -172,7 +148,7 @@ capture_filter(int dlt, const uint16_t *ports, size_t nports, char *buf, size_t 
     int n;
 
     if (nports == 0) {
-        set_cause(cause, "no port to capture");
+        util_set_cause(cause, "no port to capture");
         return -1;
     }
     ports_expr(ports, nports, pe, sizeof pe);
@@ -188,16 +164,16 @@ capture_filter(int dlt, const uint16_t *ports, size_t nports, char *buf, size_t 
     else
         n = snprintf(buf, len, "%s", inner);
     if (n < 0 || (size_t)n >= len) {
-        set_cause(cause, "capture filter too long");
+        util_set_cause(cause, "capture filter too long");
         return -1;
     }
     dead = pcap_open_dead(dlt, CAPTURE_SNAPLEN);
     if (dead == NULL) {
-        set_cause(cause, "pcap_open_dead failed");
+        util_set_cause(cause, "pcap_open_dead failed");
         return -1;
     }
     if (pcap_compile(dead, &prog, buf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        set_cause(cause, "filter '%s' for link type %s: %s", buf,
+        util_set_cause(cause, "filter '%s' for link type %s: %s", buf,
                   pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?",
                   pcap_geterr(dead));
         pcap_close(dead);
@@ -262,12 +238,12 @@ open_file(struct capture *c, const char *path, int *exit_code, char **cause)
     }
     c->in = fopen(path, "rb");
     if (c->in == NULL) {
-        set_cause(cause, "%s: %s", path, strerror(errno));
+        util_set_cause(cause, "%s: %s", path, strerror(errno));
         return -1;
     }
     if (fstat(fileno(c->in), &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
-            set_cause(cause, "%s: is a directory", path);
+            util_set_cause(cause, "%s: is a directory", path);
             return -1;
         }
         if (S_ISREG(st.st_mode))
@@ -290,15 +266,15 @@ read_file_header(struct capture *c, char **cause)
     if (c->p == NULL) {
         /* libpcap leaves the FILE open on failure: we close it in free_capture() */
         if (c->in == stdin)
-            set_cause(cause, "standard input: %s", errbuf);
+            util_set_cause(cause, "standard input: %s", errbuf);
         else
-            set_cause(cause, "%s: not a capture file libpcap can read: %s", c->name, errbuf);
+            util_set_cause(cause, "%s: not a capture file libpcap can read: %s", c->name, errbuf);
         return -1;
     }
     c->in = NULL;   /* pcap_close() closes it now */
     c->dlt = pcap_datalink(c->p);
     if (!decode_dlt_supported(c->dlt)) {
-        set_cause(cause, "%s: link type %s is not supported (Ethernet, Linux cooked, "
+        util_set_cause(cause, "%s: link type %s is not supported (Ethernet, Linux cooked, "
                   "BSD loopback and raw IP are)", c->name, dlt_name(c->dlt, dn, sizeof dn));
         return -1;
     }
@@ -327,7 +303,7 @@ open_live(struct capture *c, const struct capture_config *cfg, int *exit_code, c
 
     c->p = pcap_create(c->name, errbuf);
     if (c->p == NULL) {
-        set_cause(cause, "%s: %s", c->name, errbuf);
+        util_set_cause(cause, "%s: %s", c->name, errbuf);
         *exit_code = 3;
         return -1;
     }
@@ -343,18 +319,18 @@ open_live(struct capture *c, const struct capture_config *cfg, int *exit_code, c
         switch (rc) {
         case PCAP_ERROR_PERM_DENIED:
             self_path(self, sizeof self);
-            set_cause(cause, "%s: no permission to capture: run as root, or "
+            util_set_cause(cause, "%s: no permission to capture: run as root, or "
                       "setcap cap_net_raw,cap_net_admin=eip %s", c->name, self);
             break;
         case PCAP_ERROR_NO_SUCH_DEVICE:
-            set_cause(cause, "%s: no such interface (see `ip link`; `any` captures on all)",
+            util_set_cause(cause, "%s: no such interface (see `ip link`; `any` captures on all)",
                       c->name);
             break;
         case PCAP_ERROR_IFACE_NOT_UP:
-            set_cause(cause, "%s: the interface is down (ip link set %s up)", c->name, c->name);
+            util_set_cause(cause, "%s: the interface is down (ip link set %s up)", c->name, c->name);
             break;
         default:
-            set_cause(cause, "%s: cannot capture: %s", c->name, pcap_geterr(c->p));
+            util_set_cause(cause, "%s: cannot capture: %s", c->name, pcap_geterr(c->p));
             break;
         }
         return -1;
@@ -365,14 +341,14 @@ open_live(struct capture *c, const struct capture_config *cfg, int *exit_code, c
         return -1;
     }
     if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        set_cause(cause, "%s: capture filter: %s", c->name, pcap_geterr(c->p));
+        util_set_cause(cause, "%s: capture filter: %s", c->name, pcap_geterr(c->p));
         *exit_code = 3;
         return -1;
     }
     rc = pcap_setfilter(c->p, &prog);
     pcap_freecode(&prog);
     if (rc != 0) {
-        set_cause(cause, "%s: capture filter: %s", c->name, pcap_geterr(c->p));
+        util_set_cause(cause, "%s: capture filter: %s", c->name, pcap_geterr(c->p));
         *exit_code = 3;
         return -1;
     }
@@ -487,7 +463,7 @@ publish(struct capture *c, int running)
     pthread_mutex_unlock(&c->mu);
     c->pub_packets = c->packets;
     c->pub_drops = s.kernel_drops + s.iface_drops;
-    c->pub_ns = now_ns();
+    c->pub_ns = util_now_ns();
     /* wake the consumer only for news: an idle live capture costs it nothing */
     if (changed && write(c->pipefd[1], &one, 1) < 0) {
         /* full pipe: the consumer has a wake-up pending already */
@@ -590,13 +566,13 @@ pace(struct capture *c, const struct pcap_pkthdr *h)
     c->replay_last_ts = ts;
     c->replay_due_ns += gap < REPLAY_MAX_GAP_NS ? gap : REPLAY_MAX_GAP_NS;
     for (;;) {
-        int64_t now = now_ns() - c->replay_start_ns;
+        int64_t now = util_now_ns() - c->replay_start_ns;
         if (now >= c->replay_due_ns || atomic_load_explicit(&c->stop, memory_order_relaxed))
             return;
         int64_t wait = c->replay_due_ns - now < PUBLISH_NS ? c->replay_due_ns - now : PUBLISH_NS;
         struct timespec d = { (time_t)(wait / 1000000000LL), (long)(wait % 1000000000LL) };
         nanosleep(&d, NULL);
-        if (now_ns() - c->pub_ns >= PUBLISH_NS)
+        if (util_now_ns() - c->pub_ns >= PUBLISH_NS)
             publish(c, 1);
     }
 }
@@ -627,12 +603,12 @@ capture_main(void *arg)
             }
             /* live: look at the clock on every packet (a slow trickle must
                still show within 100 ms); files: every 1024 records */
-            if ((c->live || c->realtime || (c->packets & 1023) == 0) && now_ns() - c->pub_ns >= PUBLISH_NS)
+            if ((c->live || c->realtime || (c->packets & 1023) == 0) && util_now_ns() - c->pub_ns >= PUBLISH_NS)
                 publish(c, 1);
             continue;
         }
         if (rc == 0) {                /* live read timeout */
-            if (now_ns() - c->pub_ns >= PUBLISH_NS)
+            if (util_now_ns() - c->pub_ns >= PUBLISH_NS)
                 publish(c, 1);
             continue;
         }
@@ -661,7 +637,7 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
         exit_code = &code;
     *exit_code = 2;
     if (cfg == NULL || cfg->nports == 0 || cfg->ports == NULL) {
-        set_cause(cause, "no port to follow (the playbook names none)");
+        util_set_cause(cause, "no port to follow (the playbook names none)");
         return NULL;
     }
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -670,14 +646,14 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
        without it tshoot still checks and lints) */
     char *prep_cause = NULL;
     if (osdep_capture_prepare(&prep_cause) < 0) {
-        set_cause(cause, "%s", prep_cause ? prep_cause : "live capture is not possible here");
+        util_set_cause(cause, "%s", prep_cause ? prep_cause : "live capture is not possible here");
         free(prep_cause);
         *exit_code = 3;
         return NULL;
     }
     c = calloc(1, sizeof *c);
     if (c == NULL) {
-        set_cause(cause, "out of memory");
+        util_set_cause(cause, "out of memory");
         return NULL;
     }
     c->pipefd[0] = c->pipefd[1] = -1;
@@ -695,14 +671,14 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
         c->portmap[cfg->ports[i] >> 3] |= (uint8_t)(1u << (cfg->ports[i] & 7));
     if (cfg->client != NULL) {
         if (decode_addr_parse(cfg->client, &c->client) != 0) {
-            set_cause(cause, "--client %s: not an IPv4 or IPv6 address", cfg->client);
+            util_set_cause(cause, "--client %s: not an IPv4 or IPv6 address", cfg->client);
             goto fail;
         }
         c->has_client = 1;
     }
     if (cfg->server != NULL) {
         if (decode_addr_parse(cfg->server, &c->server) != 0) {
-            set_cause(cause, "--server %s: not an IPv4 or IPv6 address", cfg->server);
+            util_set_cause(cause, "--server %s: not an IPv4 or IPv6 address", cfg->server);
             goto fail;
         }
         c->has_server = 1;
@@ -715,7 +691,7 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
     if (c->t == NULL)
         goto fail;
     if (cfg->write_path != NULL && (c->write_path = strdup(cfg->write_path)) == NULL) {
-        set_cause(cause, "out of memory");
+        util_set_cause(cause, "out of memory");
         goto fail;
     }
 
@@ -729,7 +705,7 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
         if (c->name == NULL || open_live(c, cfg, exit_code, cause) != 0)
             goto fail;
         if (!decode_dlt_supported(c->dlt)) {
-            set_cause(cause, "%s: link type %s is not supported", c->name,
+            util_set_cause(cause, "%s: link type %s is not supported", c->name,
                       dlt_name(c->dlt, dn, sizeof dn));
             *exit_code = 3;
             goto fail;
@@ -737,7 +713,7 @@ capture_open(const struct capture_config *cfg, int *exit_code, char **cause)
     }
 
     if (pipe(c->pipefd) != 0) {
-        set_cause(cause, "pipe: %s", strerror(errno));
+        util_set_cause(cause, "pipe: %s", strerror(errno));
         *exit_code = 3;
         goto fail;
     }
@@ -777,7 +753,7 @@ capture_run(struct capture *c, FILE *evidence, int *exit_code, char **cause)
            link types never take, rather than a double fclose) */
         c->dumper = pcap_dump_fopen(c->p, evidence);
         if (c->dumper == NULL) {
-            set_cause(cause, "%s: cannot write: %s", c->write_path ? c->write_path : "evidence",
+            util_set_cause(cause, "%s: cannot write: %s", c->write_path ? c->write_path : "evidence",
                       pcap_geterr(c->p));
             return -1;
         }
@@ -786,9 +762,9 @@ capture_run(struct capture *c, FILE *evidence, int *exit_code, char **cause)
     pthread_mutex_lock(&c->mu);
     c->snap.datalink = c->dlt;
     pthread_mutex_unlock(&c->mu);
-    c->replay_start_ns = now_ns();
+    c->replay_start_ns = util_now_ns();
     if (pthread_create(&c->thread, NULL, capture_main, c) != 0) {
-        set_cause(cause, "cannot start the capture thread");
+        util_set_cause(cause, "cannot start the capture thread");
         *exit_code = 3;
         return -1;
     }
@@ -812,7 +788,7 @@ capture_start(const struct capture_config *cfg, int *exit_code, char **cause)
         if (evidence == NULL) {
             if (fd >= 0) {
                 close(fd);
-                set_cause(cause, "%s: %s", cfg->write_path, strerror(errno));
+                util_set_cause(cause, "%s: %s", cfg->write_path, strerror(errno));
             }
             if (exit_code != NULL)
                 *exit_code = 2;
@@ -901,7 +877,7 @@ capture_default_iface(char *buf, size_t len, char **cause)
     pcap_if_t *all, *d;
 
     if (pcap_findalldevs(&all, errbuf) != 0) {
-        set_cause(cause, "cannot list the interfaces: %s", errbuf);
+        util_set_cause(cause, "cannot list the interfaces: %s", errbuf);
         return NULL;
     }
     for (d = all; d != NULL; d = d->next) {
@@ -912,7 +888,7 @@ capture_default_iface(char *buf, size_t len, char **cause)
         return buf;
     }
     pcap_freealldevs(all);
-    set_cause(cause, "no interface is up with an address (name one with -i)");
+    util_set_cause(cause, "no interface is up with an address (name one with -i)");
     return NULL;
 }
 

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
 #include "playbook.h"
@@ -30,6 +29,7 @@
 #include "privsep.h"
 #include "text.h"
 #include "sandbox.h"
+#include "util.h"
 
 /* What the command was asked for. */
 struct check_opts {
@@ -48,14 +48,6 @@ struct trace_list {
     size_t n;
     int print;
 };
-
-/* Milliseconds on the monotonic clock, as a double. */
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
 
 /* Prints the usage line to stderr and returns 2. */
 static int usage(const char *why)
@@ -284,9 +276,9 @@ int cmd_check(int argc, char **argv)
     double ms[CHECK_NKINDS];
     struct check_input in = { o.ports, o.nports, service, process };
     for (uint32_t id = 0; id < CHECK_NKINDS; id++) {
-        double t0 = now_ms();
+        double t0 = (util_now_ns() / 1e6);
         privsep_check(id, &in, &res[id]);
-        ms[id] = now_ms() - t0;
+        ms[id] = (util_now_ns() / 1e6) - t0;
     }
 
     struct trace_list tl;

@@ -18,13 +18,13 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
 #include "osdep.h"
 #include "sandbox.h"
 #include "user_file.h"
+#include "util.h"
 
 #define TRACE_EVENT 1
 #define TRACE_DONE 2
@@ -41,38 +41,6 @@ static pid_t checks_pid = -1, save_pid = -1;
 static int checks_gone;    /* the checks helper died or fell out of step */
 static pthread_mutex_t checks_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t save_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Reads exactly N bytes; 0, or -1 on EOF or error. */
-static int read_full(int fd, void *buf, size_t n)
-{
-    char *p = buf;
-    while (n) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-/* Writes exactly N bytes; 0, or -1 on error. */
-static int write_full(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* Whether request R carries ports: a trace, or a check whose kind needs them. */
 static int carries_ports(const struct privsep_request *r)
@@ -118,18 +86,18 @@ static void send_event(const struct trace_event *ev, void *arg)
 {
     int fd = *(int *)arg;
     uint32_t kind = TRACE_EVENT;
-    if (write_full(fd, &kind, sizeof kind) == 0)
-        write_full(fd, ev, sizeof *ev);
+    if (util_write_full(fd, &kind, sizeof kind) == 0)
+        util_write_full(fd, ev, sizeof *ev);
 }
 
 /* Helper side: sends a count and a message (the end of a trace, or a save's result). */
 static void send_status(int fd, int32_t count, const char *cause)
 {
     uint32_t len = cause ? (uint32_t)strlen(cause) : 0;
-    write_full(fd, &count, sizeof count);
-    write_full(fd, &len, sizeof len);
+    util_write_full(fd, &count, sizeof count);
+    util_write_full(fd, &len, sizeof len);
     if (len)
-        write_full(fd, cause, len);
+        util_write_full(fd, cause, len);
 }
 
 /* What the watcher of a trace waits on. */
@@ -160,7 +128,7 @@ static void serve_trace(int fd, const struct privsep_request *r)
     int watching = pipe(w.stop) == 0 && pthread_create(&watcher, NULL, watch_hangup, &w) == 0;
     int n = probe_trace(r->ports, r->nports, r->seconds, send_event, &fd, &cause);
     if (watching) {
-        write_full(w.stop[1], "", 1);
+        util_write_full(w.stop[1], "", 1);
         pthread_join(watcher, NULL);
     }
     if (w.stop[0] >= 0) {
@@ -168,7 +136,7 @@ static void serve_trace(int fd, const struct privsep_request *r)
         close(w.stop[1]);
     }
     uint32_t kind = TRACE_DONE;
-    write_full(fd, &kind, sizeof kind);
+    util_write_full(fd, &kind, sizeof kind);
     send_status(fd, n, cause);
     free(cause);
 }
@@ -178,7 +146,7 @@ static void serve_checks(int fd)
 {
     struct privsep_request r;
     char why[128];
-    while (read_full(fd, &r, sizeof r) == 0 && privsep_request_valid(&r, why, sizeof why)) {
+    while (util_read_full(fd, &r, sizeof r) == 0 && privsep_request_valid(&r, why, sizeof why)) {
         if (r.op == PRIVSEP_CHECK) {
             struct check_result out;
             struct check_input in = { r.ports, r.nports, r.names[0] ? r.names : NULL,
@@ -186,7 +154,7 @@ static void serve_checks(int fd)
             memset(&out, 0, sizeof out);
             out.id = r.check;
             check_kind(r.check)->run(&in, &out);
-            write_full(fd, &out, sizeof out);
+            util_write_full(fd, &out, sizeof out);
         } else if (r.op == PRIVSEP_TRACE) {
             serve_trace(fd, &r);
         } else {
@@ -202,10 +170,10 @@ static void serve_saves(int fd, const char *base)
 {
     struct privsep_request r;
     char why[128];
-    while (read_full(fd, &r, sizeof r) == 0 && privsep_request_valid(&r, why, sizeof why) &&
+    while (util_read_full(fd, &r, sizeof r) == 0 && privsep_request_valid(&r, why, sizeof why) &&
            (r.op == PRIVSEP_SAVE_MD || r.op == PRIVSEP_SAVE_JSON)) {
         char *data = malloc(r.length + 1), *path = NULL, *cause = NULL;
-        if (!data || read_full(fd, data, r.length) < 0) {
+        if (!data || util_read_full(fd, data, r.length) < 0) {
             free(data);
             break;
         }
@@ -367,14 +335,6 @@ static void make_request(struct privsep_request *r, uint32_t op, const uint16_t 
     snprintf(r->processes, sizeof r->processes, "%s", processes ? processes : "");
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The checks helper is gone or out of step: no request goes to it any more,
  * and every later one fails at once with the same sentence. Called with
  * checks_lock held. */
@@ -391,7 +351,7 @@ static int read_within(int fd, void *buf, size_t n, long long deadline, const ch
     char *p = buf;
     int checks = fd == checks_fd;
     while (n) {
-        long long left = deadline - now_ms();
+        long long left = deadline - util_now_ms();
         struct pollfd pf = { fd, POLLIN, 0 };
         int r = left > 0 ? poll(&pf, 1, left > 60000 ? 60000 : (int)left) : 0;
         if (r < 0 && errno == EINTR)
@@ -438,7 +398,7 @@ static int send_request(const struct privsep_request *r, const char **why)
 static int ask(const struct privsep_request *r, void *out, size_t n, const char **why)
 {
     pthread_mutex_lock(&checks_lock);
-    int rc = send_request(r, why) == 0 && read_within(checks_fd, out, n, now_ms() + REPLY_MS, why) == 0 ? 0 : -1;
+    int rc = send_request(r, why) == 0 && read_within(checks_fd, out, n, util_now_ms() + REPLY_MS, why) == 0 ? 0 : -1;
     if (rc < 0)
         checks_lost();
     pthread_mutex_unlock(&checks_lock);
@@ -518,7 +478,7 @@ int privsep_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     pthread_mutex_lock(&checks_lock);
     int n = -1;
     const char *why_lost;
-    long long deadline = now_ms() + (long long)seconds * 1000 + REPLY_MS;
+    long long deadline = util_now_ms() + (long long)seconds * 1000 + REPLY_MS;
     if (send_request(&r, &why_lost) == 0) {
         uint32_t kind;
         struct trace_event ev;
@@ -562,8 +522,8 @@ int privsep_save(const char *base, const char *ext, const char *data, size_t n, 
     }
     pthread_mutex_lock(&save_lock);
     int rc = -1;
-    if (write_full(save_fd, &r, sizeof r) == 0 && write_full(save_fd, data, n) == 0)
-        rc = read_status(save_fd, now_ms() + REPLY_MS, cause);
+    if (util_write_full(save_fd, &r, sizeof r) == 0 && util_write_full(save_fd, data, n) == 0)
+        rc = read_status(save_fd, util_now_ms() + REPLY_MS, cause);
     pthread_mutex_unlock(&save_lock);
     if (rc < 0 && !*cause && asprintf(cause, "%s.%s: the privileged helper did not answer", base, ext) < 0)
         *cause = NULL;
@@ -638,8 +598,8 @@ static void parse_as_user(int fd, const char *path, const char *text, size_t n, 
     const char *tail = h.ok == 1 ? pb.id : cause ? cause : "cannot load the playbook";
     size_t len = h.ok == 1 ? h.idlen : strnlen(tail, PARSED_MAX_CAUSE);
     h.causelen = h.ok == 1 ? 0 : (uint32_t)len;
-    if (write_full(fd, &h, sizeof h) == 0 && len)
-        write_full(fd, tail, len);
+    if (util_write_full(fd, &h, sizeof h) == 0 && len)
+        util_write_full(fd, tail, len);
     _exit(0);
 }
 
@@ -665,10 +625,10 @@ static int read_parsed(int fd, const char *path, struct playbook *pb, char **cau
 {
     struct parsed_head h;
     char *tail = NULL;
-    int got = read_full(fd, &h, sizeof h) == 0;
+    int got = util_read_full(fd, &h, sizeof h) == 0;
     size_t len = got ? (size_t)h.idlen + h.causelen : 0;
     if (got && len <= PARSED_MAX_ID + PARSED_MAX_CAUSE && (tail = calloc(1, len + 1)) &&
-        read_full(fd, tail, len) == 0 && parsed_valid(&h, tail)) {
+        util_read_full(fd, tail, len) == 0 && parsed_valid(&h, tail)) {
         if (h.ok != 1) {
             *cause = tail;
             return h.ok == -1 ? -2 : -1;

@@ -2,7 +2,6 @@
  * iptables-save, rc-service, ufw, firewall-cmd) with fork/exec and an argv
  * vector, never through a shell, with a time limit and captured output. */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,10 +10,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe_linux.h"
+#include "util.h"
 
 /* Finds PROG in PATH and the usual sbin directories. */
 int probe_exec_find(const char *prog, char *buf, size_t len)
@@ -35,14 +34,6 @@ int probe_exec_find(const char *prog, char *buf, size_t len)
             return 0;
     }
     return -1;
-}
-
-/* Milliseconds on the monotonic clock. */
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Appends N bytes to a growing buffer; returns -1 when out of memory. */
@@ -126,9 +117,9 @@ int probe_exec_run(char *const argv[], char **out, char **err, int timeout_ms)
     size_t ol = 0, oc = 0, el = 0, ec = 0;
     int open_fds = 2, timed_out = 0;
     struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = util_now_ms() + timeout_ms;
     while (open_fds > 0) {
-        long long left = deadline - now_ms();
+        long long left = deadline - util_now_ms();
         if (left <= 0) {
             timed_out = 1;
             break;

@@ -19,12 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
 #include "probe_linux.h"
 #include "probe_parse_linux.h"
+#include "util.h"
 
 static volatile sig_atomic_t monitor_pid;  /* the `nft monitor` child, 0 when none */
 static volatile sig_atomic_t table_added;  /* 1 while this process's trace table exists */
@@ -71,23 +71,6 @@ void probe_trace_cleanup(void)
     }
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Sets *CAUSE to a malloc'd copy of MSG. */
-static void set_cause(char **cause, const char *msg, const char *extra)
-{
-    if (!cause)
-        return;
-    if (asprintf(cause, "%s%s%.200s", msg, extra && *extra ? ": " : "", extra ? extra : "") < 0)
-        *cause = NULL;
-}
-
 /* Removes the trace tables of tshoot processes that are gone (killed before
  * they could clean up): `inet tshoot_trace_PID` with no process PID. */
 static void remove_stale_tables(void)
@@ -119,7 +102,8 @@ static int nft_do(const char *cmd, const char *what, char **cause)
         if (err)
             err[strcspn(err, "\n")] = '\0';
         int perm = err && strstr(err, "Operation not permitted");
-        set_cause(cause, perm ? "the live trace needs CAP_NET_ADMIN (run as root)" : what, err);
+        util_set_cause(cause, "%s%s%.200s", perm ? "the live trace needs CAP_NET_ADMIN (run as root)" : what,
+                       err && *err ? ": " : "", err ? err : "");
     }
     free(err);
     return rc == 0 ? 0 : -1;
@@ -165,14 +149,14 @@ static int wait_subscribed(int fd, char *buf, size_t size, size_t *used, char **
         text_fmt(cmd, sizeof cmd, "add chain inet %s ready%d", table_name, k);
         if (nft_do(cmd, "nft could not add the trace table", cause) < 0)
             return -1;
-        long long until = now_ms() + 100;
-        for (long long left = 100; left > 0; left = until - now_ms()) {
+        long long until = util_now_ms() + 100;
+        for (long long left = 100; left > 0; left = until - util_now_ms()) {
             struct pollfd p = { fd, POLLIN, 0 };
             if (poll(&p, 1, (int)left) <= 0)
                 continue;
             ssize_t n = read(fd, buf + *used, size - 1 - *used);
             if (n <= 0) {
-                set_cause(cause, "nft monitor ended early", NULL);
+                util_set_cause(cause, "nft monitor ended early");
                 return -1;
             }
             *used += (size_t)n;
@@ -186,7 +170,7 @@ static int wait_subscribed(int fd, char *buf, size_t size, size_t *used, char **
                 return 0;
         }
     }
-    set_cause(cause, "nft monitor did not start within 5 s", NULL);
+    util_set_cause(cause, "nft monitor did not start within 5 s");
     return -1;
 }
 
@@ -197,11 +181,11 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     if (cause)
         *cause = NULL;
     if (nports == 0) {
-        set_cause(cause, "no port to trace", NULL);
+        util_set_cause(cause, "no port to trace");
         return -1;
     }
     if (probe_exec_find("nft", nft_path, sizeof nft_path) < 0) {
-        set_cause(cause, "nft is not installed (the live trace needs nftables)", NULL);
+        util_set_cause(cause, "nft is not installed (the live trace needs nftables)");
         return -1;
     }
     stop_flag = 0;
@@ -212,7 +196,7 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     int fd = -1;
     int pid = probe_exec_spawn(margv, &fd);
     if (pid < 0) {
-        set_cause(cause, "cannot start nft monitor", strerror(errno));
+        util_set_cause(cause, "cannot start nft monitor: %s", strerror(errno));
         return -1;
     }
     monitor_pid = pid;
@@ -231,10 +215,10 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
     st.ignore_table = table_name;
     struct trace_event ev;
     int count = 0;
-    long long deadline = now_ms() + (long long)seconds * 1000;
+    long long deadline = util_now_ms() + (long long)seconds * 1000;
     int eof = 0;
     while (!stop_flag && !eof) {
-        long long left = deadline - now_ms();
+        long long left = deadline - util_now_ms();
         if (left <= 0)
             break;
         struct pollfd p = { fd, POLLIN, 0 };
@@ -275,7 +259,7 @@ int probe_trace(const uint16_t *ports, size_t nports, unsigned seconds,
             on_event(&ev, arg);
     }
     if (eof && count == 0 && !stop_flag) {
-        set_cause(cause, "nft monitor ended early", NULL);
+        util_set_cause(cause, "nft monitor ended early");
         return -1;
     }
     return count;
