@@ -26,26 +26,19 @@ CLI=tshoot-sbx-cli-$$
 TMP=$(mktemp -d /tmp/tshoot-sbx.XXXXXX)
 chmod 755 "$TMP"
 BG=""
+. tests/lib/netpair.sh
 cleanup() {
     tmux_cleanup
     for p in $BG; do kill "$p" 2>/dev/null; done
     sleep 0.2
     for p in $BG; do kill -9 "$p" 2>/dev/null; done
-    ip netns del "$SRV" 2>/dev/null
-    ip netns del "$CLI" 2>/dev/null
+    netpair_down
     rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-if ! ip netns add "$SRV" 2>/dev/null; then echo "SKIPPED: ip netns add failed (no netns support)"; exit 77; fi
-ip netns add "$CLI" || exit 1
-ip link add tsx-s$$ netns "$SRV" type veth peer name tsx-c$$ netns "$CLI" || exit 1
-ip -n "$SRV" addr add 198.51.100.1/24 dev tsx-s$$
-ip -n "$CLI" addr add 198.51.100.2/24 dev tsx-c$$
-for ns in "$SRV" "$CLI"; do ip -n "$ns" link set lo up; done
-ip -n "$SRV" link set tsx-s$$ up
-ip -n "$CLI" link set tsx-c$$ up
+netpair_up privsep_sandbox.sh
 
 # status PID FIELD: one field of /proc/PID/status
 status() { awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status" 2>/dev/null; }

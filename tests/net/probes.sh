@@ -25,26 +25,18 @@ SRV=tshoot-probe-srv-$$
 CLI=tshoot-probe-cli-$$
 TMP=$(mktemp -d /tmp/tshoot-probes.XXXXXX)
 BG=""
+. tests/lib/netpair.sh
 cleanup() {
     for p in $BG; do kill "$p" 2>/dev/null; done
     sleep 0.2
     for p in $BG; do kill -9 "$p" 2>/dev/null; done
-    ip netns del "$SRV" 2>/dev/null
-    ip netns del "$CLI" 2>/dev/null
+    netpair_down
     rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-if ! ip netns add "$SRV" 2>/dev/null; then echo "SKIPPED: probes.sh: ip netns add failed (no netns support)"; exit 77; fi
-ip netns add "$CLI" || exit 1
-ip link add tsp-s$$ netns "$SRV" type veth peer name tsp-c$$ netns "$CLI" || exit 1
-ip -n "$SRV" addr add 198.51.100.1/24 dev tsp-s$$
-ip -n "$CLI" addr add 198.51.100.2/24 dev tsp-c$$
-ip -n "$SRV" link set lo up
-ip -n "$CLI" link set lo up
-ip -n "$SRV" link set tsp-s$$ up
-ip -n "$CLI" link set tsp-c$$ up
+netpair_up probes.sh
 
 fails=0
 ok() { echo "ok   - $1"; }
