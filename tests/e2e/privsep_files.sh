@@ -70,6 +70,14 @@ rc=$?
 [ $rc = 2 ] && printf '%s' "$out" | grep -q "$tmp/rootdir/x.pcap" && [ -z "$(ls -A "$tmp/rootdir")" ] \
     && ok "watch --write in a root directory: refused, exit 2, nothing created" \
     || fail "watch --write in a root directory: exit $rc: $out; there: $(ls -A "$tmp/rootdir")"
+# the user's own directory holds a symlink to the root directory: writing
+# "through" it is refused too (the directory is opened O_NOFOLLOW, as the user)
+mkdir "$tmp/ulink" && chown 4242:4243 "$tmp/ulink" && ln -s "$tmp/rootdir" "$tmp/ulink/link"
+out=$(env $SUDO timeout 10 "$TSHOOT" watch -p "$PB" -i lo --duration 1 --write "$tmp/ulink/link/x.pcap" 2>&1 >/dev/null)
+rc=$?
+[ $rc = 2 ] && [ -z "$(ls -A "$tmp/rootdir")" ] \
+    && ok "watch --write through the user's symlink to a root directory: refused, exit 2, nothing created" \
+    || fail "watch --write through a symlinked directory: exit $rc: $out; there: $(ls -A "$tmp/rootdir")"
 
 # 3. the rename race: the user swaps the report for a symlink as it is renamed in
 target=$(root_file race-target)
