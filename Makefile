@@ -32,8 +32,12 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(INI_CFLAGS)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(INI_LIBS) -lpthread
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS)
 
-CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/platform/$(PLATFORM)/*.c)
-# what the POSIX platforms share (src/platform/posix/: /dev/urandom, the read interrupt)
+# The core, one directory per layer (docs/architecture.md); src/cmd/main.c is
+# the program's entry and stays out of the library.
+CORE_DIRS := src/util src/engine src/playbook src/checks src/report src/cmd
+CORE_SRC := $(filter-out src/cmd/main.c,$(wildcard $(CORE_DIRS:%=%/*.c))) $(wildcard src/platform/$(PLATFORM)/*.c)
+# what the POSIX platforms share (src/platform/posix/: /dev/urandom, the read
+# interrupt, the privileged helpers and the drop, files made for the sudo user)
 ifneq ($(PLATFORM),windows)
   CORE_SRC += $(wildcard src/platform/posix/*.c)
 endif
@@ -65,7 +69,7 @@ $(BUILD)/libtshoot-ui.a: $(UI_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tshoot: $(BUILD)/src/main.o $(BUILD)/libtshoot-ui.a $(BUILD)/libtshoot.a
+$(BUILD)/tshoot: $(BUILD)/src/cmd/main.o $(BUILD)/libtshoot-ui.a $(BUILD)/libtshoot.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtshoot-ui.a $(BUILD)/libtshoot.a
@@ -132,12 +136,12 @@ lab-answer:
 
 .PHONY: lab lab-answer
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(BUILD)/src/cmd/main.d
 
 # ---- Fuzzing (issue 5) -------------------------------------------------------
 # libFuzzer targets in tests/fuzz, built with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer against the core sources each one needs
-# (FUZZ_SRC_<target>: src/*.c, never main.c; src/platform/$(PLATFORM) when a
+# (FUZZ_SRC_<target>: core files, never main.c; src/platform/$(PLATFORM) when a
 # target needs it), compiled here with the fuzz flags, not the gcc library.
 #   make fuzz         each target FUZZ_SECONDS (default 300)
 #   make fuzz-smoke   each target FUZZ_SMOKE_SECONDS (default 8); any finding fails
@@ -158,10 +162,10 @@ FUZZ_TARGETS ?= decode pcapfile playbook nftjson
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The sources each target links (a module that gains a dependency adds it here).
 FUZZ_OSDEP        := src/platform/$(PLATFORM)/osdep.c src/platform/posix/posix.c
-FUZZ_SRC_decode   := src/decode.c src/tracker.c src/verdict.c src/siphash.c $(FUZZ_OSDEP)
-FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/capture.c src/atomic_file.c src/util.c
-FUZZ_SRC_playbook := src/playbook.c src/playbook_check.c src/playbook_find.c src/ini_scan.c src/diag.c src/lang.c $(FUZZ_OSDEP)
-FUZZ_SRC_nftjson  := src/probe_parse.c src/text.c src/platform/linux/parse_nft_json.c src/platform/linux/parse_iptables.c src/platform/linux/parse_firewall.c
+FUZZ_SRC_decode   := src/engine/decode.c src/engine/tracker.c src/engine/verdict.c src/engine/siphash.c $(FUZZ_OSDEP)
+FUZZ_SRC_pcapfile := $(FUZZ_SRC_decode) src/engine/capture.c src/util/atomic_file.c src/util/util.c
+FUZZ_SRC_playbook := src/playbook/playbook.c src/playbook/playbook_check.c src/playbook/playbook_find.c src/playbook/ini_scan.c src/playbook/diag.c src/playbook/lang.c $(FUZZ_OSDEP)
+FUZZ_SRC_nftjson  := src/checks/probe_parse.c src/util/text.c src/platform/linux/parse_nft_json.c src/platform/linux/parse_iptables.c src/platform/linux/parse_firewall.c
 FUZZ_ALL_SRC := $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRC_$(t))))
 FUZZ_OBJ     := $(FUZZ_ALL_SRC:%.c=$(FUZZ_BUILD)/%.o)
 # Extra seed directories per target, and extra libFuzzer options.
@@ -249,7 +253,7 @@ WIN_DEFS   := -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -D__USE
 WIN_CORE_DEFS := $(WIN_DEFS) -D_GNU_SOURCE -Isrc/platform/windows/compat -include win_compat.h
 WIN_LIBS   := -liphlpapi -lws2_32 -lole32 -loleaut32 -luuid -ladvapi32 -lwevtapi -lfwpuclnt
 WIN_PLAT_SRC := $(wildcard src/platform/windows/*.c)
-WIN_CORE_SRC := src/decode.c src/tracker.c src/verdict.c src/diag.c src/ini_scan.c src/text.c src/siphash.c src/probe_parse.c
+WIN_CORE_SRC := src/engine/decode.c src/engine/tracker.c src/engine/verdict.c src/playbook/diag.c src/playbook/ini_scan.c src/util/text.c src/engine/siphash.c src/checks/probe_parse.c
 WIN_PLAT_OBJ := $(WIN_PLAT_SRC:%.c=$(WIN_BUILD)/%.o)
 WIN_CORE_OBJ := $(WIN_CORE_SRC:%.c=$(WIN_BUILD)/core/%.o)
 WIN_TESTS    := $(patsubst tests/windows/%.c,$(WIN_BUILD)/%.exe,$(wildcard tests/windows/test_*.c))
