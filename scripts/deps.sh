@@ -7,7 +7,7 @@ want=${1:-build}
 
 # Debian and Ubuntu package names: the only set tried by CI.
 apt_build="build-essential pkg-config libncurses-dev libpcap-dev libiniparser-dev libjansson-dev libsystemd-dev libseccomp-dev"
-apt_test="libcmocka-dev tmux strace python3 locales iproute2 nftables iptables samba smbclient tcpdump valgrind clang libclang-rt-dev llvm gcc-mingw-w64-x86-64 wine wine64 openssh-server openssh-client nginx slapd ldap-utils krb5-kdc krb5-admin-server krb5-user postgresql postgresql-client xrdp openssl netcat-openbsd curl ansible time procps"
+apt_test="libcmocka-dev tmux strace python3 locales iproute2 nftables iptables samba smbclient tcpdump valgrind clang libclang-rt-dev llvm gcc-mingw-w64-x86-64 flex bison cmake zip wine wine64 openssh-server openssh-client nginx slapd ldap-utils krb5-kdc krb5-admin-server krb5-user postgresql postgresql-client xrdp openssl netcat-openbsd curl ansible time procps"
 # The same sets for other systems (written from their package indexes, not tried here).
 dnf_build="gcc make pkgconf-pkg-config ncurses-devel libpcap-devel iniparser-devel jansson-devel systemd-devel libseccomp-devel"
 dnf_test="libcmocka-devel tmux strace glibc-langpack-fr iproute nftables iptables samba samba-client tcpdump valgrind clang"
